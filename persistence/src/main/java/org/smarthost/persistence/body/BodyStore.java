@@ -1,0 +1,138 @@
+package org.smarthost.persistence.body;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
+import org.smarthost.persistence.store.RocksStore;
+
+import com.typesafe.config.Config;
+
+/**
+ * Message bodies in the {@code bodies} column family of the same RocksDB as the journal (which
+ * is what lets the journal's synced write make them durable; see {@link BodyWriter}). Usable
+ * without an ActorSystem: command-line tools call {@link #open(Path)} when the server is
+ * stopped, or {@link #openReadOnly(Path)} while it runs.
+ */
+public final class BodyStore implements AutoCloseable {
+
+    /** 64 KiB: large enough to keep per-key overhead small, small enough to stream. */
+    public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+
+    private final RocksStore store;
+    private final ColumnFamilyHandle bodies;
+    private final int chunkSize;
+
+    private BodyStore(RocksStore store, int chunkSize) {
+        this.store = store;
+        this.bodies = store.family(RocksStore.Family.BODIES);
+        this.chunkSize = chunkSize;
+    }
+
+    /** Shares (and takes a reference to) the store for {@code dir}; close() gives it back. */
+    public static BodyStore open(Path dir) {
+        return new BodyStore(RocksStore.acquire(dir), DEFAULT_CHUNK_SIZE);
+    }
+
+    /** A read-only view, for tools running beside the server. */
+    public static BodyStore openReadOnly(Path dir) {
+        return new BodyStore(RocksStore.openReadOnly(dir), DEFAULT_CHUNK_SIZE);
+    }
+
+    /** The store named by {@code smarthost.store.dir} (the same one the journal uses). */
+    public static BodyStore fromConfig(Config config) {
+        return new BodyStore(RocksStore.fromConfig(config), DEFAULT_CHUNK_SIZE);
+    }
+
+    public BodyWriter openWriter(String queueId) {
+        if (store.isReadOnly()) {
+            throw new IllegalStateException("body store " + store.dir() + " is read-only");
+        }
+        return new BodyWriter(store, queueId, chunkSize);
+    }
+
+    /** Streams the body; the caller must close the stream. */
+    public InputStream open(String queueId) throws IOException {
+        Snapshot snapshot = store.db().getSnapshot();
+        ReadOptions readOptions = new ReadOptions().setSnapshot(snapshot);
+        byte[] first;
+        try {
+            first = store.db().get(bodies, readOptions, BodyKeys.chunk(queueId, 0));
+        } catch (RocksDBException | RuntimeException e) {
+            readOptions.close();
+            store.db().releaseSnapshot(snapshot);
+            throw new IOException("cannot read body " + queueId + ": " + e.getMessage(), e);
+        }
+        if (first == null) {
+            readOptions.close();
+            store.db().releaseSnapshot(snapshot);
+            throw new NoSuchFileException(queueId, null, "no message body");
+        }
+        return new BodyInputStream(store.db(), bodies, queueId, first, snapshot, readOptions);
+    }
+
+    public boolean exists(String queueId) throws IOException {
+        try {
+            return store.db().get(bodies, BodyKeys.chunk(queueId, 0)) != null;
+        } catch (RocksDBException e) {
+            throw new IOException("cannot read body " + queueId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes a body. Call only after MessageCompleted is persisted. */
+    public void delete(String queueId) throws IOException {
+        try (ReadOptions bounds = new ReadOptions();
+                org.rocksdb.Slice upper = new org.rocksdb.Slice(BodyKeys.end(queueId));
+                WriteBatch batch = new WriteBatch()) {
+            bounds.setIterateUpperBound(upper);
+            try (RocksIterator it = store.db().newIterator(bodies, bounds)) {
+                for (it.seek(BodyKeys.chunk(queueId, 0)); it.isValid(); it.next()) {
+                    batch.delete(bodies, it.key());
+                }
+            }
+            // Unsynced: a delete lost in a crash leaves an orphan body, never a lost message;
+            // queueIds() lets a sweeper find orphans.
+            store.db().write(store.unsyncedWrite(), batch);
+        } catch (RocksDBException e) {
+            throw new IOException("cannot delete body " + queueId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Queue ids that have a body, in key order (for orphan sweeps and tools). */
+    public List<String> queueIds() {
+        List<String> ids = new ArrayList<>();
+        try (RocksIterator it = store.db().newIterator(bodies)) {
+            it.seekToFirst();
+            while (it.isValid()) {
+                byte[] key = it.key();
+                if (key.length < 6) {
+                    it.next();
+                    continue;
+                }
+                String id = BodyKeys.queueId(key);
+                ids.add(id);
+                it.seek(BodyKeys.end(id));
+            }
+        }
+        return ids;
+    }
+
+    public RocksStore store() {
+        return store;
+    }
+
+    /** Gives back this body store's reference to the shared database. */
+    @Override
+    public void close() {
+        store.close();
+    }
+}

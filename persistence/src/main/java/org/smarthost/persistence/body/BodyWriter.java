@@ -1,0 +1,166 @@
+package org.smarthost.persistence.body;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.smarthost.persistence.store.RocksStore;
+
+/**
+ * Writes one message body as fixed-size chunks, each its own key, so no body is ever held whole
+ * in memory (at most one chunk is buffered).
+ *
+ * <p>Chunks are written with the WAL but NOT synced. That is deliberate: the body is made
+ * durable by the synced journal write of MessageReceived that follows in the same database —
+ * both go to one WAL, and fsync of the WAL covers everything written before. So call
+ * {@link #finish()} before persisting MessageReceived, and answer 250 only after that persist.
+ *
+ * <p>Not thread-safe: one writer per SMTP transaction. {@link #close()} aborts a writer that
+ * was not finished, so try-with-resources never leaves half a body behind.
+ */
+public final class BodyWriter implements AutoCloseable {
+
+    private final RocksStore store;
+    private final ColumnFamilyHandle bodies;
+    private final String queueId;
+    private final byte[] chunk;
+    private int filled;
+    private int chunks;
+    private long size;
+    private boolean finished;
+    private boolean aborted;
+
+    BodyWriter(RocksStore store, String queueId, int chunkSize) {
+        this.store = store;
+        this.bodies = store.family(RocksStore.Family.BODIES);
+        this.queueId = queueId;
+        this.chunk = new byte[chunkSize];
+        BodyKeys.chunk(queueId, 0); // validates the queue id early
+    }
+
+    public String queueId() {
+        return queueId;
+    }
+
+    public void append(byte[] bytes) throws IOException {
+        append(bytes, 0, bytes.length);
+    }
+
+    public void append(byte[] bytes, int offset, int length) throws IOException {
+        checkOpen();
+        while (length > 0) {
+            int n = Math.min(length, chunk.length - filled);
+            System.arraycopy(bytes, offset, chunk, filled, n);
+            filled += n;
+            offset += n;
+            length -= n;
+            size += n;
+            if (filled == chunk.length) {
+                flushChunk();
+            }
+        }
+    }
+
+    /** Appends the buffer's remaining bytes (its position moves to its limit). */
+    public void append(ByteBuffer buffer) throws IOException {
+        checkOpen();
+        while (buffer.hasRemaining()) {
+            int n = Math.min(buffer.remaining(), chunk.length - filled);
+            buffer.get(chunk, filled, n);
+            filled += n;
+            size += n;
+            if (filled == chunk.length) {
+                flushChunk();
+            }
+        }
+    }
+
+    /** Bytes appended so far. */
+    public long size() {
+        return size;
+    }
+
+    /**
+     * Writes the last partial chunk. An empty body still gets an (empty) chunk so that
+     * {@link BodyStore#exists} is true. The body is durable once the next synced journal write
+     * (MessageReceived) completes.
+     */
+    public void finish() throws IOException {
+        checkOpen();
+        if (filled > 0 || chunks == 0) {
+            flushChunk();
+        }
+        finished = true;
+    }
+
+    /** Deletes every chunk written so far; the writer cannot be used afterwards. */
+    public void abort() throws IOException {
+        if (aborted) {
+            return;
+        }
+        aborted = true;
+        filled = 0;
+        try (WriteBatch batch = new WriteBatch()) {
+            for (int i = 0; i < chunks; i++) {
+                batch.delete(bodies, BodyKeys.chunk(queueId, i));
+            }
+            store.db().write(store.unsyncedWrite(), batch);
+        } catch (RocksDBException e) {
+            throw new IOException("cannot abort body " + queueId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An OutputStream view; its close() finishes the body. */
+    public OutputStream asOutputStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                append(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                append(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (!finished && !aborted) {
+                    finish();
+                }
+            }
+        };
+    }
+
+    /** Aborts unless {@link #finish()} was called. */
+    @Override
+    public void close() throws IOException {
+        if (!finished) {
+            abort();
+        }
+    }
+
+    private void flushChunk() throws IOException {
+        byte[] value = filled == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, filled);
+        try {
+            // WAL on, sync off: see the class comment for why this is durable enough
+            store.db().put(bodies, store.unsyncedWrite(), BodyKeys.chunk(queueId, chunks), value);
+        } catch (RocksDBException e) {
+            throw new IOException("cannot write body " + queueId + ": " + e.getMessage(), e);
+        }
+        chunks++;
+        filled = 0;
+    }
+
+    private void checkOpen() throws IOException {
+        if (aborted) {
+            throw new IOException("body writer for " + queueId + " was aborted");
+        }
+        if (finished) {
+            throw new IOException("body writer for " + queueId + " is finished");
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package org.smarthost.persistence.journal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.smarthost.persistence.store.BatchListener;
+import org.smarthost.persistence.store.Bytes;
+import org.smarthost.persistence.store.RocksStore;
+
+/**
+ * The {@code ids} column family: persistence-id ↔ numeric id (so journal keys are 16 fixed
+ * bytes), the highest sequence number per id (kept when events are deleted, as Pekko requires),
+ * and the global tag offset counter. One instance per store; allocation happens only on the
+ * commit thread, and a new id reaches the read cache only once its batch is on disk.
+ */
+final class JournalIndex implements BatchListener {
+
+    private static final byte PID = 'p';      // 'p' + pid        → nid
+    private static final byte NID = 'n';      // 'n' + nid        → pid
+    private static final byte HIGHEST = 'h';  // 'h' + nid        → highest sequence nr
+    private static final byte[] LAST_NID = {'c', 'n'};
+    private static final byte[] LAST_OFFSET = {'c', 'o'};
+    private static final int CACHE_SIZE = 50_000;
+
+    private final RocksStore store;
+    private final ColumnFamilyHandle ids;
+    private final Map<String, Long> cache = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > CACHE_SIZE;
+        }
+    });
+
+    // commit-thread state
+    private final Map<String, Long> pending = new HashMap<>();
+    private long lastNid;
+    private long lastOffset;
+
+    JournalIndex(RocksStore store) {
+        this.store = store;
+        this.ids = store.family(RocksStore.Family.IDS);
+        reloadCounters();
+        store.addBatchListener(this);
+    }
+
+    static JournalIndex of(RocksStore store) {
+        return store.attachment(JournalIndex.class, JournalIndex::new);
+    }
+
+    private void reloadCounters() {
+        lastNid = readLong(LAST_NID);
+        lastOffset = readLong(LAST_OFFSET);
+    }
+
+    /** Commit thread: the numeric id for a persistence id, allocating one in this batch if new. */
+    long nidForWrite(String pid, WriteBatch batch, boolean[] allocated) throws RocksDBException {
+        Long known = pending.get(pid);
+        if (known == null) {
+            OptionalLong stored = lookupNid(pid);
+            if (stored.isPresent()) {
+                return stored.getAsLong();
+            }
+            long nid = ++lastNid;
+            byte[] pidBytes = pid.getBytes(StandardCharsets.UTF_8);
+            batch.put(ids, pidKey(pid), Bytes.ofLong(nid));
+            batch.put(ids, nidKey(NID, nid), pidBytes);
+            batch.put(ids, LAST_NID, Bytes.ofLong(nid));
+            pending.put(pid, nid);
+            allocated[0] = true;
+            return nid;
+        }
+        return known;
+    }
+
+    /** Commit thread: the next global tag offset (1, 2, 3, ...). */
+    long nextOffset(WriteBatch batch) throws RocksDBException {
+        long offset = ++lastOffset;
+        batch.put(ids, LAST_OFFSET, Bytes.ofLong(offset));
+        return offset;
+    }
+
+    void putHighest(long nid, long sequenceNr, WriteBatch batch) throws RocksDBException {
+        batch.put(ids, nidKey(HIGHEST, nid), Bytes.ofLong(sequenceNr));
+    }
+
+    @Override
+    public void batchEnded(boolean committed) {
+        if (committed) {
+            cache.putAll(pending);
+        } else {
+            // nothing of the batch reached the disk: forget its allocations
+            reloadCounters();
+        }
+        pending.clear();
+    }
+
+    /** Any thread: the committed numeric id of a persistence id. */
+    OptionalLong lookupNid(String pid) {
+        Long cached = cache.get(pid);
+        if (cached != null) {
+            return OptionalLong.of(cached);
+        }
+        byte[] v = get(pidKey(pid));
+        if (v == null) {
+            return OptionalLong.empty();
+        }
+        long nid = Bytes.toLong(v, 0);
+        cache.put(pid, nid);
+        return OptionalLong.of(nid);
+    }
+
+    long highestSequenceNr(long nid) {
+        byte[] v = get(nidKey(HIGHEST, nid));
+        return v == null ? 0L : Bytes.toLong(v, 0);
+    }
+
+    long lastOffsetOnDisk() {
+        return readLong(LAST_OFFSET);
+    }
+
+    static byte[] nidKey(byte kind, long nid) {
+        return ByteBuffer.allocate(9).put(kind).putLong(nid).array();
+    }
+
+    static byte[] firstNidKey(long fromNid) {
+        return nidKey(NID, fromNid);
+    }
+
+    static boolean isNidKey(byte[] key) {
+        return key.length == 9 && key[0] == NID;
+    }
+
+    private static byte[] pidKey(String pid) {
+        byte[] utf8 = pid.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + utf8.length).put(PID).put(utf8).array();
+    }
+
+    private long readLong(byte[] key) {
+        byte[] v = get(key);
+        return v == null ? 0L : Bytes.toLong(v, 0);
+    }
+
+    private byte[] get(byte[] key) {
+        try {
+            return store.db().get(ids, key);
+        } catch (RocksDBException e) {
+            throw new RocksStore.StoreException("cannot read ids: " + e.getMessage(), e);
+        }
+    }
+
+    ColumnFamilyHandle family() {
+        return ids;
+    }
+}

@@ -1,0 +1,161 @@
+package org.smarthost.persistence.body;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The body store on a real RocksDB, without an ActorSystem (as the command-line tools use it). */
+class BodyStoreTest {
+
+    private static final int FIVE_MB = 5 * 1024 * 1024 + 12345;
+
+    @TempDir
+    Path dir;
+
+    /** Writes {@code size} pseudo-random bytes in irregular pieces, both as arrays and buffers; returns the SHA-256. */
+    private static byte[] writeRandom(BodyWriter w, long seed, int size) throws Exception {
+        Random random = new Random(seed);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        int written = 0;
+        boolean asBuffer = false;
+        while (written < size) {
+            byte[] piece = new byte[Math.min(size - written, 1 + random.nextInt(100_000))];
+            random.nextBytes(piece);
+            sha.update(piece);
+            if (asBuffer) {
+                w.append(ByteBuffer.wrap(piece));
+            } else {
+                w.append(piece);
+            }
+            asBuffer = !asBuffer;
+            written += piece.length;
+        }
+        return sha.digest();
+    }
+
+    private static byte[] digest(InputStream in) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[7919]; // not a divisor of the chunk size
+        for (int n; (n = in.read(buf)) > 0; ) {
+            sha.update(buf, 0, n);
+        }
+        return sha.digest();
+    }
+
+    @Test
+    void multiMegabyteBodyRoundTripsAndSurvivesReopen() throws Exception {
+        byte[] expected;
+        try (BodyStore store = BodyStore.open(dir)) {
+            BodyWriter w = store.openWriter("4XyzAAA");
+            expected = writeRandom(w, 1, FIVE_MB);
+            assertEquals(FIVE_MB, w.size());
+            w.finish();
+            assertTrue(store.exists("4XyzAAA"));
+            try (InputStream in = store.open("4XyzAAA")) {
+                assertArrayEquals(expected, digest(in));
+            }
+        }
+        try (BodyStore store = BodyStore.open(dir); InputStream in = store.open("4XyzAAA")) {
+            assertArrayEquals(expected, digest(in), "the body is still there after close and reopen");
+        }
+    }
+
+    @Test
+    void abortAndDeleteRemoveEveryChunk() throws Exception {
+        try (BodyStore store = BodyStore.open(dir)) {
+            BodyWriter aborted = store.openWriter("4XyzABORT");
+            writeRandom(aborted, 2, 3 * 1024 * 1024);
+            aborted.abort();
+            assertFalse(store.exists("4XyzABORT"));
+            assertThrows(IOException.class, () -> aborted.append(new byte[1]));
+            assertThrows(NoSuchFileException.class, () -> store.open("4XyzABORT"));
+
+            try (BodyWriter unfinished = store.openWriter("4XyzCLOSED")) {
+                writeRandom(unfinished, 3, 200_000);
+            }
+            assertFalse(store.exists("4XyzCLOSED"), "closing an unfinished writer aborts it");
+
+            BodyWriter kept = store.openWriter("4XyzKEEP");
+            writeRandom(kept, 4, 2 * 1024 * 1024);
+            kept.finish();
+            BodyWriter deleted = store.openWriter("4XyzDEL");
+            writeRandom(deleted, 5, 2 * 1024 * 1024);
+            deleted.finish();
+            assertEquals(List.of("4XyzDEL", "4XyzKEEP"), store.queueIds());
+
+            InputStream reading = store.open("4XyzDEL");
+            store.delete("4XyzDEL");
+            assertFalse(store.exists("4XyzDEL"));
+            assertEquals(List.of("4XyzKEEP"), store.queueIds());
+            // a delivery that started before the delete still reads the whole body
+            assertEquals(2 * 1024 * 1024, reading.transferTo(OutputStream.nullOutputStream()));
+            reading.close();
+        }
+    }
+
+    @Test
+    void smallAndEmptyBodies() throws Exception {
+        try (BodyStore store = BodyStore.open(dir)) {
+            BodyWriter empty = store.openWriter("4XyzEMPTY");
+            empty.finish();
+            assertTrue(store.exists("4XyzEMPTY"));
+            try (InputStream in = store.open("4XyzEMPTY")) {
+                assertEquals(-1, in.read());
+            }
+            byte[] text = "Subject: hi\r\n\r\nexactly one chunk\r\n".getBytes(StandardCharsets.US_ASCII);
+            BodyWriter w = store.openWriter("4XyzSMALL");
+            try (OutputStream out = w.asOutputStream()) {
+                out.write(text);
+            }
+            try (InputStream in = store.open("4XyzSMALL")) {
+                assertArrayEquals(text, in.readAllBytes());
+            }
+            // exactly one full chunk: no empty trailing chunk needed
+            BodyWriter exact = store.openWriter("4XyzEXACT");
+            exact.append(new byte[BodyStore.DEFAULT_CHUNK_SIZE]);
+            exact.finish();
+            try (InputStream in = store.open("4XyzEXACT")) {
+                assertEquals(BodyStore.DEFAULT_CHUNK_SIZE, in.readAllBytes().length);
+            }
+            assertThrows(IllegalArgumentException.class, () -> store.openWriter("bad\0id"));
+        }
+    }
+
+    @Test
+    void aSecondProcessCanReadWhileTheServerHoldsTheStore() throws Exception {
+        try (BodyStore store = BodyStore.open(dir)) {
+            BodyWriter w = store.openWriter("4XyzSHARED");
+            byte[] expected = writeRandom(w, 6, 3 * 1024 * 1024);
+            w.finish();
+            store.store().db().flushWal(true); // what a synced journal write would have done
+
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), ReadOnlyBodyDigest.class.getName(),
+                    dir.toString(), "4XyzSHARED")
+                    .redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), output);
+            assertEquals(HexFormat.of().formatHex(expected), output.lines().reduce((a, b) -> b).orElse(""));
+            assertTrue(store.exists("4XyzSHARED"), "the server's store is untouched");
+        }
+    }
+}
