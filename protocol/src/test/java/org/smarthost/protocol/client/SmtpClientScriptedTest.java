@@ -1,0 +1,123 @@
+package org.smarthost.protocol.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.smarthost.protocol.dns.MxResolver;
+import org.smarthost.protocol.dns.TestDnsServer;
+
+class SmtpClientScriptedTest {
+
+    static TestDnsServer dns;
+    static SmtpClient client;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        dns = new TestDnsServer();
+        client = SmtpClient.create(SmtpClientSettings.smtpDefaults("client.example.test").withTimeouts(Duration.ofSeconds(5)),
+                new MxResolver(dns.client(), MxResolver.Settings.defaults()));
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        client.close();
+        dns.close();
+    }
+
+    @Test
+    void pipelinesMailRcptAndDataInOneGroup() throws Exception {
+        boolean[] pipelined = {false};
+        try (ScriptedServer server = new ScriptedServer((in, out) -> {
+            out.send("220 scripted ESMTP");
+            in.readLine();
+            out.send("250-scripted", "250-PIPELINING", "250-SIZE 1000000", "250 ENHANCEDSTATUSCODES");
+            String mail = in.readLine();
+            // No reply yet: a pipelining client has already sent the rest of the group.
+            String rcpt1 = in.readLine(), rcpt2 = in.readLine(), data = in.readLine();
+            pipelined[0] = mail.startsWith("MAIL FROM:") && rcpt1.startsWith("RCPT TO:") && rcpt2.startsWith("RCPT TO:")
+                    && data.equals("DATA");
+            out.send("250 2.1.0 Ok", "250 2.1.5 Ok", "550-5.1.1 No such user here", "550 5.1.1 try another", "354 go");
+            while (!".".equals(in.readLine())) { }
+            out.send("250 2.0.0 Ok: queued as 4XyzAbc");
+            in.readLine();
+            out.send("221 2.0.0 Bye");
+        })) {
+            DeliveryResult result = client.deliver(SmtpClientSinkTest.simple(server.nexthop(),
+                    "good@example.test", "bad@example.test")).get();
+            assertTrue(server.errors.isEmpty(), server.errors.toString());
+            assertTrue(pipelined[0], "MAIL, RCPT, RCPT, DATA sent before the first reply: " + server.received);
+            RecipientResult good = result.recipient("good@example.test");
+            assertEquals(Outcome.DELIVERED, good.outcome());
+            assertEquals("250 2.0.0 Ok: queued as 4XyzAbc", good.text());
+            RecipientResult bad = result.recipient("bad@example.test");
+            assertEquals(Outcome.BOUNCED, bad.outcome());
+            assertEquals("5.1.1", bad.dsn());
+            assertEquals("host 127.0.0.1[127.0.0.1] said: 550-5.1.1 No such user here 550 5.1.1 try another "
+                    + "(in reply to RCPT TO command)", bad.text());
+            String mail = server.received.stream().filter(l -> l.startsWith("MAIL")).findFirst().orElseThrow();
+            assertTrue(mail.contains(" SIZE="), mail);
+        }
+    }
+
+    @Test
+    void sizeLimitIsCheckedBeforeSending() throws Exception {
+        try (ScriptedServer server = new ScriptedServer((in, out) -> {
+            out.send("220 scripted ESMTP");
+            in.readLine();
+            out.send("250-scripted", "250 SIZE 10");
+            String next = in.readLine();
+            out.send(next.startsWith("QUIT") ? "221 Bye" : "500 unexpected");
+        })) {
+            DeliveryResult result = client.deliver(SmtpClientSinkTest.simple(server.nexthop(), "a@example.test")).get();
+            RecipientResult r = result.recipients().get(0);
+            assertEquals(Outcome.BOUNCED, r.outcome());
+            assertEquals("5.3.4", r.dsn());
+            int size = SmtpClientSinkTest.BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            assertEquals("message size " + size + " exceeds size limit 10 of server 127.0.0.1[127.0.0.1]", r.text());
+            awaitQuit(server);
+            assertFalse(server.received.stream().anyMatch(l -> l.startsWith("MAIL")), server.received.toString());
+        }
+    }
+
+    @Test
+    void dataInitTimeout() throws Exception {
+        SmtpClientSettings d = SmtpClientSettings.smtpDefaults("client.example.test").withTimeouts(Duration.ofSeconds(5));
+        SmtpClientSettings settings = new SmtpClientSettings(false, d.heloName(), d.myHostname(), d.connectTimeout(),
+                d.heloTimeout(), d.mailTimeout(), d.rcptTimeout(), Duration.ofMillis(300), d.dataXferTimeout(),
+                d.dataDoneTimeout(), d.quitTimeout(), d.rsetTimeout(), 2, true, false, true, java.util.Set.of(),
+                Duration.ofSeconds(2), Duration.ofSeconds(300), 0, 25);
+        try (ScriptedServer server = new ScriptedServer((in, out) -> {
+            out.send("220 scripted ESMTP");
+            in.readLine();
+            out.send("250 scripted");
+            in.readLine();
+            out.send("250 Ok");
+            in.readLine();
+            out.send("250 Ok");
+            in.readLine(); // DATA: never answered
+            try {
+                in.readLine();
+            } catch (SocketTimeoutException e) {
+                // ignore
+            }
+        }); SmtpClient c = SmtpClient.create(settings, new MxResolver(dns.client(), MxResolver.Settings.defaults()))) {
+            RecipientResult r = c.deliver(SmtpClientSinkTest.simple(server.nexthop(), "a@example.test")).get().recipients().get(0);
+            assertEquals(Outcome.DEFERRED, r.outcome());
+            assertEquals("conversation with 127.0.0.1[127.0.0.1] timed out while sending DATA command", r.text());
+        }
+    }
+
+    private static void awaitQuit(ScriptedServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (!server.received.contains("QUIT") && System.nanoTime() < deadline) Thread.sleep(10);
+        assertTrue(server.received.contains("QUIT"), server.received.toString());
+    }
+
+}
