@@ -6,11 +6,12 @@ import java.util.Set;
  * RCPT TO and its DSN parameters (RFC 3461).
  *
  * @param address forward path without brackets
- * @param notify  NOTIFY= values ("NEVER" or any of "SUCCESS","FAILURE","DELAY"); empty when absent
+ * @param dsnNotify NOTIFY= values ("NEVER" or any of "SUCCESS","FAILURE","DELAY"); empty when absent
  * @param orcpt   ORCPT= as given ("rfc822;user@example"), xtext-decoded, or null
  */
-public record RcptTo(String address, Set<String> notify, String orcpt) {
+public record RcptTo(String address, Set<String> dsnNotify, String orcpt) {
+    // "notify" would clash with Object.notify(), which a record component may not.
     public RcptTo {
-        notify = Set.copyOf(notify);
+        dsnNotify = Set.copyOf(dsnNotify);
     }
 }

@@ -1,0 +1,787 @@
+package org.smarthost.protocol.smtpd;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.smarthost.protocol.smtpd.codec.SmtpServerDecoder;
+import org.smarthost.protocol.smtpd.codec.SmtpdInput;
+import org.smarthost.protocol.smtpd.restrictions.RestrictionContext;
+import org.smarthost.protocol.smtpd.restrictions.RestrictionEngine;
+import org.smarthost.protocol.smtpd.restrictions.SmtpdTables;
+
+/**
+ * One SMTP session: Postfix smtpd's command loop and state machine, fed by
+ * {@link SmtpServerDecoder}. Replies are written as they are produced and flushed when the
+ * decoder has consumed the input at hand, so pipelined commands get their replies in one
+ * packet, as with Postfix. While something asynchronous runs (restrictions, commit, error
+ * sleep) the decoder is paused, so later pipelined commands wait their turn.
+ */
+final class SmtpdSession extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger("postfix/smtpd");
+
+    // Command flags, as in Postfix's smtpd_cmd_table.
+    private static final int LIMIT = 1;  // counts against smtpd_junk_command_limit
+    private static final int LAST = 4;   // RFC 2920: must be last in a pipelined group
+
+    private record Cmd(String name, int flags) {
+    }
+
+    /** Postfix 3.7's table order, which is also the order of the disconnect statistics. */
+    private static final List<Cmd> TABLE = List.of(
+            new Cmd("HELO", LIMIT | LAST), new Cmd("EHLO", LIMIT | LAST), new Cmd("XCLIENT", 0),
+            new Cmd("XFORWARD", 0), new Cmd("STARTTLS", 0), new Cmd("AUTH", 0), new Cmd("MAIL", 0),
+            new Cmd("RCPT", 0), new Cmd("DATA", LAST), new Cmd("BDAT", 0), new Cmd("RSET", LIMIT),
+            new Cmd("NOOP", LIMIT | LAST), new Cmd("VRFY", LIMIT | LAST), new Cmd("ETRN", LIMIT),
+            new Cmd("QUIT", 0));
+
+    private static final String AFTER_DATA = "DATA content";
+    private static final String AFTER_BDAT = "BDAT content";
+    private static final String AFTER_EOM = "END-OF-MESSAGE";
+
+    private final SmtpdSettings s;
+    private final SmtpdTables tables;
+    private final RestrictionEngine restrictions;
+    private final MessageReceiver receiver;
+    private final String serviceName;
+    private final SmtpServer server;
+    private final SmtpServerDecoder decoder;
+
+    private ChannelHandlerContext ctx;
+    private InetSocketAddress remote;
+    private String clientName;
+    private String namaddr;
+    private boolean bareLfRejectMode;
+    private boolean bareLfNoteMode;
+    private boolean notedBareLf;
+
+    private String helo;
+    private String protocol = "SMTP";
+    private MailFrom mailFrom;
+    private Transaction tx;
+    private int rcptCount;
+    private int rcptOvershoot;
+
+    private boolean inData;
+    private boolean inBdat;          // a BDAT message is being received (between chunks too)
+    private boolean bdatChunkActive; // the decoder is reading a chunk for us
+    private boolean bdatError;
+    private boolean bdatLast;
+    private long bdatChunkSize;
+    private SmtpReply bdatSkipReply;
+    private long actSize;
+    private boolean tooBig;
+
+    private String where = "CONNECT";
+    private String reason;
+    private int errorCount;
+    private int junkCmds;
+    private boolean illPipelining;
+    private boolean busy;
+    private boolean closing;
+    private boolean shutdownRequested;
+    private final Map<String, int[]> stats = new LinkedHashMap<>();
+
+    SmtpdSession(SmtpdSettings settings, SmtpdTables tables, RestrictionEngine restrictions, MessageReceiver receiver,
+                 String serviceName, SmtpServer server, SmtpServerDecoder decoder) {
+        this.s = settings;
+        this.tables = tables;
+        this.restrictions = restrictions;
+        this.receiver = receiver;
+        this.serviceName = serviceName;
+        this.server = server;
+        this.decoder = decoder;
+        for (Cmd c : TABLE) stats.put(c.name(), new int[2]);
+        stats.put("UNKNOWN", new int[2]);
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        InetAddress addr = remote.getAddress();
+        // Reverse lookups come later; Postfix would show the verified name here.
+        clientName = addr.isLoopbackAddress() ? "localhost" : "unknown";
+        namaddr = clientName + "[" + addr.getHostAddress() + "]";
+        boolean excluded = tables.bareNewlineExclusions().matches(addr);
+        String mode = excluded ? "no" : s.smtpdForbidBareNewline();
+        decoder.requireStdEod(!mode.equals("no"));
+        bareLfRejectMode = mode.equals("reject");
+        bareLfNoteMode = mode.equals("note");
+        log.info("connect from {}", namaddr);
+        server.sessionOpened(this);
+        reply(SmtpReply.of(220, "", s.smtpdBanner()));
+        ctx.flush();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (reason == null && !closing) reason = "lost connection";
+        if (reason != null && where != null) {
+            if (where.equals(AFTER_DATA)) {
+                log.info("{} after DATA ({} bytes) from {}", reason, actSize, namaddr);
+            } else if (where.equals(AFTER_BDAT)) {
+                log.info("{} after BDAT ({} bytes) from {}", reason, actSize, namaddr);
+            } else if (!where.equals(AFTER_EOM) || !reason.equals("lost connection")) {
+                log.info("{} after {} from {}", reason, where, namaddr);
+            }
+        }
+        abortTransaction();
+        log.info("disconnect from {}{}", namaddr, formatStats());
+        server.sessionClosed(this);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // An I/O error is a lost connection to Postfix; never put a stack trace on the wire.
+        if (!(cause instanceof java.io.IOException)) {
+            log.warn("warning: {}: unexpected error: {}", namaddr, cause.toString());
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            if (busy || closing) return; // waiting for the queue, not for the client
+            reason = "timeout";
+            replyAndClose(SmtpReply.of(421, "4.4.2", s.myhostname() + " Error: timeout exceeded"));
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Graceful shutdown: idle sessions get 421 now, busy ones when their transaction ends. */
+    void requestShutdown() {
+        ctx.executor().execute(() -> {
+            shutdownRequested = true;
+            if (isIdle()) sendShutdown();
+        });
+    }
+
+    /** The shutdown grace time is over: tell the client and hang up, whatever it was doing. */
+    void forceShutdown() {
+        ctx.executor().execute(() -> {
+            if (closing) {
+                ctx.close();
+                return;
+            }
+            reason = null;
+            replyAndClose(SmtpReply.of(421, "4.3.2", s.myhostname() + " Service shutting down"));
+        });
+    }
+
+    private boolean isIdle() {
+        return !busy && !closing && mailFrom == null && !inData && !inBdat;
+    }
+
+    private void sendShutdown() {
+        if (closing) return;
+        reason = null;
+        replyAndClose(SmtpReply.of(421, "4.3.2", s.myhostname() + " Service shutting down"));
+    }
+
+    // ---------------------------------------------------------------- input
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (closing) return;
+            if (msg instanceof SmtpdInput.Content c) {
+                onContent(c.content());
+                msg = null; // ownership passed on
+            } else if (msg instanceof SmtpdInput.ContentEnd e) {
+                onContentEnd(e.bareLfSeen());
+            } else if (msg instanceof SmtpdInput.CommandLine l) {
+                onCommandLine(l);
+            } else if (msg instanceof SmtpdInput.CommandTooLong t) {
+                log.warn("warning: {}: request longer than {}: {}...", namaddr, s.lineLengthLimit(), printable(t.head()));
+                reply(SmtpReply.of(500, "5.5.2", s.myhostname() + " Error: command too long"));
+            }
+        } finally {
+            if (msg != null) ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onCommandLine(SmtpdInput.CommandLine l) {
+        if (l.bareLf() && bareLfRejectMode) {
+            logWhatsup("reject", "bare <LF> received");
+            replyAndClose(SmtpReply.of(s.smtpdForbidBareNewlineRejectCode(), "5.5.2",
+                    s.myhostname() + " Error: bare <LF> received"));
+            return;
+        }
+        if (l.bareLf() && bareLfNoteMode) notedBareLf = true;
+        if (l.badUtf8() && s.smtputf8Enable()) {
+            unknown(SmtpReply.of(500, "5.5.2", "Error: bad UTF-8 syntax"));
+            return;
+        }
+        String line = l.line();
+        String trimmed = line.strip();
+        if (trimmed.isEmpty()) {
+            unknown(SmtpReply.of(500, "5.5.2", "Error: bad syntax"));
+            return;
+        }
+        int sp = indexOfBlank(trimmed);
+        String verb = sp < 0 ? trimmed : trimmed.substring(0, sp);
+        String args = sp < 0 ? "" : trimmed.substring(sp + 1).strip();
+        String upper = verb.toUpperCase(Locale.ROOT);
+        Cmd cmd = TABLE.stream().filter(c -> c.name().equals(upper)).findFirst().orElse(null);
+        if (cmd == null) {
+            where = "UNKNOWN";
+            stats.get("UNKNOWN")[1]++;
+            if (verb.matches("[!-9;-~]+:.*")) {
+                log.warn("warning: non-SMTP command from {}: {}", namaddr, printable(line.length() > 100 ? line.substring(0, 100) : line));
+                reason = null;
+                replyAndClose(SmtpReply.of(221, "2.7.0", "Error: I can break rules, too. Goodbye."));
+                return;
+            }
+            reply(SmtpReply.of(500, "5.5.2", "Error: command not recognized"));
+            errorCount++;
+            checkHardLimit();
+            return;
+        }
+        stats.get(cmd.name())[1]++;
+        where = cmd.name();
+        if ((!protocol.equals("ESMTP") || (cmd.flags() & LAST) != 0)
+                && !illPipelining && decoder.pendingInput() > 0) {
+            illPipelining = true;
+            log.info("improper command pipelining after {} from {}: {}", where, namaddr,
+                    escape(decoder.peekPending(100)));
+            if (s.smtpdForbidUnauthPipelining()) {
+                reason = null;
+                replyAndClose(SmtpReply.of(554, "5.5.0", "Error: SMTP protocol synchronization"));
+                return;
+            }
+        }
+        if (errorCount >= s.smtpdSoftErrorLimit() && s.smtpdErrorSleepTime().toMillis() > 0) {
+            // smtpd_error_sleep_time: slow down clients that make many errors.
+            CompletableFuture<Boolean> slept = new CompletableFuture<>();
+            ctx.executor().schedule(() -> { slept.complete(true); }, s.smtpdErrorSleepTime().toMillis(), TimeUnit.MILLISECONDS);
+            await(slept, (v, e) -> execute(cmd, args));
+            return;
+        }
+        execute(cmd, args);
+    }
+
+    private void execute(Cmd cmd, String args) {
+        if (closing) return;
+        CompletionStage<Boolean> result = switch (cmd.name()) {
+            case "HELO" -> done(helo(args, false));
+            case "EHLO" -> done(helo(args, true));
+            case "MAIL" -> done(mail(args));
+            case "RCPT" -> rcpt(args);
+            case "DATA" -> data(args);
+            case "BDAT" -> bdat(args);
+            case "RSET" -> done(rset(args));
+            case "NOOP" -> done(reply(250, "2.0.0", "Ok"));
+            case "VRFY" -> done(vrfy(args));
+            case "ETRN" -> done(etrn(args));
+            case "QUIT" -> done(quit());
+            case "STARTTLS" -> done(fail(502, "5.5.1", "Error: command not implemented"));
+            case "AUTH" -> done(fail(503, "5.5.1", "Error: authentication not enabled"));
+            default -> done(fail(502, "5.5.1", "Error: command not implemented")); // XCLIENT, XFORWARD
+        };
+        if (result == null) return; // DATA/BDAT content follows; finished in onContentEnd
+        await(result, (ok, e) -> finish(cmd, ok != null && ok));
+    }
+
+    /** After a command: Postfix's error and junk accounting, then the hard error limit. */
+    private void finish(Cmd cmd, boolean ok) {
+        if (ok) stats.get(cmd.name())[0]++;
+        else errorCount++;
+        if ((cmd.flags() & LIMIT) != 0 && junkCmds++ > s.smtpdJunkCommandLimit()) errorCount++;
+        if (cmd.name().equals("QUIT")) return;
+        checkHardLimit();
+        if (shutdownRequested && isIdle()) sendShutdown();
+    }
+
+    private void checkHardLimit() {
+        if (!closing && errorCount >= s.smtpdHardErrorLimit()) {
+            reason = "too many errors";
+            replyAndClose(SmtpReply.of(421, "4.7.0", s.myhostname() + " Error: too many errors"));
+        }
+    }
+
+    private void unknown(SmtpReply r) {
+        where = "UNKNOWN";
+        stats.get("UNKNOWN")[1]++;
+        reply(r);
+        errorCount++;
+        checkHardLimit();
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    private boolean helo(String args, boolean ehlo) {
+        if (args.isEmpty()) return fail(501, "", "Syntax: " + (ehlo ? "EHLO" : "HELO") + " hostname");
+        abortTransaction();
+        resetTransaction();
+        helo = printable(args.replaceAll("[ \t]+", " "));
+        protocol = ehlo ? "ESMTP" : "SMTP";
+        if (!ehlo) {
+            reply(SmtpReply.of(250, "", s.myhostname()));
+            return true;
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(s.myhostname());
+        addKeyword(lines, "PIPELINING");
+        addKeyword(lines, s.messageSizeLimit() > 0 ? "SIZE " + s.messageSizeLimit() : "SIZE");
+        if (!s.disableVrfyCommand()) addKeyword(lines, "VRFY");
+        addKeyword(lines, "ETRN");
+        addKeyword(lines, "ENHANCEDSTATUSCODES");
+        addKeyword(lines, "8BITMIME");
+        addKeyword(lines, "DSN");
+        if (s.smtputf8Enable()) addKeyword(lines, "SMTPUTF8");
+        addKeyword(lines, "CHUNKING");
+        reply(new SmtpReply(250, "", lines));
+        return true;
+    }
+
+    private void addKeyword(List<String> lines, String keyword) {
+        if (!discarded(keyword.split(" ")[0])) lines.add(keyword);
+    }
+
+    private boolean discarded(String keyword) {
+        for (String d : s.smtpdDiscardEhloKeywords())
+            for (String k : d.split("[\\s,]+"))
+                if (k.equalsIgnoreCase(keyword)) return true;
+        return false;
+    }
+
+    private boolean mail(String args) {
+        if (mailFrom != null) return fail(503, "5.5.1", "Error: nested MAIL command");
+        if (inBdat) return fail(503, "5.5.1", "Error: MAIL after BDAT");
+        var r = EnvelopeParser.mail(args, s.messageSizeLimit(), s.smtputf8Enable() && !discarded("SMTPUTF8"), !discarded("DSN"));
+        if (r instanceof EnvelopeParser.Error<MailFrom> e) return fail(e.reply());
+        mailFrom = ((EnvelopeParser.Ok<MailFrom>) r).value();
+        return reply(250, "2.1.0", "Ok");
+    }
+
+    private CompletionStage<Boolean> rcpt(String args) {
+        if (mailFrom == null) return done(fail(503, "5.5.1", "Error: need MAIL command"));
+        if (inBdat) return done(fail(503, "5.5.1", "Error: RCPT after BDAT"));
+        var r = EnvelopeParser.rcpt(args, mailFrom.smtputf8(), !discarded("DSN"));
+        if (r instanceof EnvelopeParser.Error<RcptTo> e) return done(fail(e.reply()));
+        RcptTo rcpt = ((EnvelopeParser.Ok<RcptTo>) r).value();
+        if (s.smtpdRecipientLimit() > 0 && rcptCount >= s.smtpdRecipientLimit()) {
+            reply(452, "4.5.3", "Error: too many recipients");
+            return done(rcptOvershoot++ < s.smtpdRecipientOvershootLimit());
+        }
+        RestrictionContext rc = new RestrictionContext(remote.getAddress(), clientName, helo, mailFrom.address(),
+                rcpt.address(), null, illPipelining, "", "", tables);
+        return restrictions.checkRecipient(rc).thenApply(reject -> {
+            if (closing) return false;
+            if (reject != null) {
+                log.info("{}: reject: RCPT from {}: {} {} {};{}", queueIdOrNoqueue(), namaddr, reject.code(),
+                        reject.enhanced(), String.join(" ", reject.lines()), whatsup(rcpt.address()));
+                reply(reject);
+                return false;
+            }
+            if (tx == null) {
+                tx = receiver.open(new SessionInfo(clientName, remote, helo, protocol, null, serviceName), mailFrom);
+                log.info("{}: client={}", tx.queueId(), namaddr);
+            }
+            tx.addRecipient(rcpt);
+            rcptCount++;
+            return reply(250, "2.1.5", "Ok");
+        });
+    }
+
+    private CompletionStage<Boolean> data(String args) {
+        if (inBdat) return done(fail(503, "5.5.1", "Error: DATA after BDAT"));
+        if (rcptCount == 0) {
+            if (mailFrom == null) return done(fail(503, "5.5.1", "Error: need RCPT command"));
+            return done(fail(554, "5.5.1", "Error: no valid recipients"));
+        }
+        if (!args.isEmpty()) return done(fail(501, "5.5.4", "Syntax: DATA"));
+        reply(354, "", "End data with <CR><LF>.<CR><LF>");
+        where = AFTER_DATA;
+        inData = true;
+        actSize = 0;
+        tooBig = false;
+        decoder.startData();
+        return null;
+    }
+
+    private CompletionStage<Boolean> bdat(String args) {
+        if (discarded("CHUNKING")) return done(fail(521, "5.5.1", "Error: command not implemented"));
+        String[] a = args.isEmpty() ? new String[0] : args.split("[ \t]+");
+        long size = -1;
+        boolean last = false;
+        if (a.length >= 1 && a.length <= 2 && a[0].matches("\\d{1,18}")) {
+            size = Long.parseLong(a[0]);
+            last = a.length == 2;
+            if (last && !a[1].equalsIgnoreCase("LAST")) size = -1;
+        }
+        if (size < 0) {
+            log.warn("warning: {}: malformed BDAT command syntax from {}: {}", queueIdOrNoqueue(), namaddr, printable("BDAT " + args));
+            // The chunk length is unknown, so the rest of the input cannot be parsed: hang up.
+            reason = null;
+            replyAndClose(SmtpReply.of(521, "5.5.4", "Syntax: BDAT count [LAST]"));
+            return done(false);
+        }
+        bdatChunkSize = size;
+        bdatLast = last;
+        if (size == 0 && !last) {
+            log.warn("warning: {}: null BDAT request from {}", queueIdOrNoqueue(), namaddr);
+            return skipBdat(size, last, SmtpReply.of(551, "5.7.1", "Null BDAT request"));
+        }
+        if (bdatError) return skipBdat(size, last, SmtpReply.of(551, "5.0.0", "Discarded " + size + " bytes after earlier error"));
+        if (!inBdat) {
+            if (rcptCount == 0) {
+                return skipBdat(size, last, mailFrom == null
+                        ? SmtpReply.of(503, "5.5.1", "Error: need RCPT command")
+                        : SmtpReply.of(554, "5.5.1", "Error: no valid recipients"));
+            }
+        }
+        if (s.messageSizeLimit() > 0 && actSizeIfBdat() > s.messageSizeLimit() - size) {
+            log.warn("warning: {}: BDAT request from {} exceeds message size limit", queueIdOrNoqueue(), namaddr);
+            return skipBdat(size, last, SmtpReply.of(552, "5.3.4", "Chunk exceeds message size limit"));
+        }
+        boolean first = !inBdat;
+        if (first) {
+            actSize = 0;
+            tooBig = false;
+        }
+        inBdat = true;
+        where = AFTER_BDAT;
+        bdatSkipReply = null;
+        bdatChunkActive = true;
+        if (size == 0) {
+            onContentEnd(false); // BDAT 0 LAST: nothing to read
+        } else {
+            decoder.startBdat(size, last, false, first);
+        }
+        return null;
+    }
+
+    private long actSizeIfBdat() {
+        return inBdat ? actSize : 0;
+    }
+
+    /** Postfix's skip_bdat: read and discard the chunk, then reply. */
+    private CompletionStage<Boolean> skipBdat(long size, boolean last, SmtpReply r) {
+        bdatSkipReply = r;
+        bdatChunkActive = true;
+        if (size == 0) {
+            onContentEnd(false);
+        } else {
+            decoder.startBdat(size, last, true, false);
+        }
+        return null;
+    }
+
+    private boolean rset(String args) {
+        if (!args.isEmpty()) return fail(501, "5.5.4", "Syntax: RSET");
+        abortTransaction();
+        resetTransaction();
+        return reply(250, "2.0.0", "Ok");
+    }
+
+    private boolean vrfy(String args) {
+        if (s.disableVrfyCommand()) return fail(502, "5.5.1", "VRFY command is disabled");
+        String a = args;
+        if (s.smtputf8Enable() && a.toUpperCase(Locale.ROOT).endsWith(" SMTPUTF8")) a = a.substring(0, a.length() - 9).strip();
+        if (a.isEmpty()) return fail(501, "5.5.4", "Syntax: VRFY address" + (s.smtputf8Enable() ? " [SMTPUTF8]" : ""));
+        String addr = EnvelopeParser.vrfyAddress(a);
+        if (addr == null || addr.isEmpty()) return fail(501, "5.1.3", "Bad recipient address syntax");
+        return reply(252, "2.0.0", a);
+    }
+
+    private boolean etrn(String args) {
+        if (mailFrom != null) return fail(503, "", "Error: MAIL transaction in progress");
+        String[] a = args.isEmpty() ? new String[0] : args.split("[ \t]+");
+        if (a.length != 1) return fail(500, "", "Syntax: ETRN domain");
+        String site = a[0].startsWith("@") || a[0].startsWith("#") ? a[0].substring(1) : a[0];
+        if (!site.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+]"))
+            return fail(501, "", "Error: invalid parameter syntax");
+        // No fast flush service yet: every site is outside fast_flush_domains, as with Postfix's
+        // default fast_flush_domains = $relay_domains when relay_domains is empty.
+        log.warn("warning: reject: ETRN {}... from {}", site.length() > 100 ? site.substring(0, 100) : site, namaddr);
+        return fail(459, "", "<" + site + ">: service unavailable");
+    }
+
+    private boolean quit() {
+        reason = null;
+        replyAndClose(SmtpReply.of(221, "2.0.0", "Bye"));
+        return true;
+    }
+
+    // ---------------------------------------------------------------- message content
+
+    private void onContent(ByteBuf chunk) {
+        boolean writing = (inData || (inBdat && bdatSkipReply == null)) && tx != null && !tooBig;
+        if (!writing) {
+            chunk.release();
+            return;
+        }
+        int n = chunk.readableBytes();
+        if (s.messageSizeLimit() > 0 && actSize + n > s.messageSizeLimit()) {
+            tooBig = true;
+            actSize += n;
+            log.warn("warning: {}: queue file size limit exceeded", queueIdOrNoqueue());
+            chunk.release();
+            return;
+        }
+        actSize += n;
+        tx.write(chunk);
+    }
+
+    private void onContentEnd(boolean bareLfSeen) {
+        if (bareLfSeen && bareLfNoteMode) notedBareLf = true;
+        if (inData) {
+            inData = false;
+            where = AFTER_EOM;
+            finishMessage(bareLfSeen, false, TABLE.get(8));
+            return;
+        }
+        if (!bdatChunkActive) return;
+        bdatChunkActive = false;
+        Cmd bdatCmd = TABLE.get(9);
+        if (bdatSkipReply != null) {
+            SmtpReply r = bdatSkipReply;
+            bdatSkipReply = null;
+            if (bdatLast) {
+                abortTransaction();
+                resetTransaction();
+            } else if (inBdat) {
+                bdatError = true;
+            }
+            reply(r);
+            finish(bdatCmd, false);
+            return;
+        }
+        if (bdatLast) {
+            where = AFTER_EOM;
+            finishMessage(bareLfSeen, true, bdatCmd);
+        } else {
+            reply(250, "2.0.0", "Ok: " + bdatChunkSize + " bytes");
+            finish(bdatCmd, true);
+        }
+    }
+
+    /** Postfix's common_post_message_handling. */
+    private void finishMessage(boolean bareLfSeen, boolean bdat, Cmd cmd) {
+        if (tooBig) {
+            abortTransaction();
+            resetTransaction();
+            reply(552, "5.3.4", "Error: message file too big");
+            finish(cmd, false);
+            return;
+        }
+        if (bareLfSeen && bareLfRejectMode) {
+            logWhatsup("reject", "bare <LF> received");
+            abortTransaction();
+            resetTransaction();
+            reply(SmtpReply.of(s.smtpdForbidBareNewlineRejectCode(), "5.5.2", s.myhostname() + " Error: bare <LF> received"));
+            finish(cmd, false);
+            return;
+        }
+        Transaction t = tx;
+        tx = null; // from here on the transaction belongs to commit
+        long size = actSize;
+        CompletionStage<SmtpReply> commit;
+        try {
+            commit = t.commit();
+        } catch (RuntimeException e) {
+            commit = CompletableFuture.failedFuture(e);
+        }
+        CompletionStage<Boolean> replied = commit.handle((r, e) -> {
+            if (e != null || r == null) {
+                log.warn("warning: {}: queue file write error: {}", t.queueId(), e == null ? "no reply" : e.toString());
+                r = SmtpReply.of(451, "4.3.0", "Error: queue file write error");
+            }
+            if (closing) return false;
+            if (r.isPositive()) {
+                errorCount = 0;
+                junkCmds = 0;
+                if (bdat) r = SmtpReply.of(250, "2.0.0", "Ok: " + size + " bytes queued as " + t.queueId());
+            }
+            reply(r);
+            return r.isPositive();
+        });
+        resetTransaction();
+        await(replied, (ok, e) -> finish(cmd, ok != null && ok));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /**
+     * Run {@code then} on the event loop once {@code stage} completes. If it is not complete
+     * yet, stop decoding (and reading) until then, so pipelined input waits its turn.
+     */
+    private <T> void await(CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
+        CompletableFuture<T> f = stage.toCompletableFuture();
+        if (f.isDone()) {
+            T v = null;
+            Throwable err = null;
+            try {
+                v = f.join();
+            } catch (RuntimeException e) {
+                err = e;
+            }
+            then.accept(v, err);
+            return;
+        }
+        busy = true;
+        decoder.pause();
+        ctx.channel().config().setAutoRead(false);
+        f.whenComplete((v, e) -> ctx.executor().execute(() -> {
+            busy = false;
+            then.accept(v, e);
+            ctx.flush();
+            if (closing || !ctx.channel().isActive()) return;
+            ctx.channel().config().setAutoRead(true);
+            try {
+                decoder.resume();
+            } catch (Exception ex) {
+                ctx.fireExceptionCaught(ex);
+            }
+            ctx.flush();
+        }));
+    }
+
+    private static CompletionStage<Boolean> done(boolean ok) {
+        return CompletableFuture.completedFuture(ok);
+    }
+
+    private boolean reply(int code, String enhanced, String text) {
+        reply(SmtpReply.of(code, enhanced, text));
+        return true;
+    }
+
+    private void reply(SmtpReply r) {
+        if (!closing) ctx.write(r);
+    }
+
+    private boolean fail(int code, String enhanced, String text) {
+        reply(SmtpReply.of(code, enhanced, text));
+        return false;
+    }
+
+    private boolean fail(SmtpReply r) {
+        reply(r);
+        return false;
+    }
+
+    private void replyAndClose(SmtpReply r) {
+        if (closing) return;
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        closing = true;
+        decoder.pause();
+    }
+
+    private void abortTransaction() {
+        if (tx != null) {
+            Transaction t = tx;
+            tx = null;
+            try {
+                t.abort();
+            } catch (RuntimeException e) {
+                log.warn("warning: {}: abort failed: {}", t.queueId(), e.toString());
+            }
+        }
+    }
+
+    private void resetTransaction() {
+        mailFrom = null;
+        rcptCount = 0;
+        rcptOvershoot = 0;
+        inBdat = false;
+        bdatError = false;
+        inData = false;
+    }
+
+    private String queueIdOrNoqueue() {
+        return tx != null ? tx.queueId() : "NOQUEUE";
+    }
+
+    private String whatsup(String recipient) {
+        StringBuilder b = new StringBuilder();
+        if (mailFrom != null) b.append(" from=<").append(mailFrom.address()).append('>');
+        if (recipient != null) b.append(" to=<").append(recipient).append('>');
+        b.append(" proto=").append(protocol);
+        if (helo != null) b.append(" helo=<").append(helo).append('>');
+        return b.toString();
+    }
+
+    private void logWhatsup(String action, String text) {
+        log.info("{}: {}: {} from {}: {};{}", queueIdOrNoqueue(), action, where, namaddr, text, whatsup(null));
+    }
+
+    private String formatStats() {
+        StringBuilder b = new StringBuilder();
+        int ok = 0, total = 0;
+        for (var e : stats.entrySet()) {
+            int[] v = e.getValue();
+            if (v[1] == 0) continue;
+            b.append(' ').append(e.getKey().toLowerCase(Locale.ROOT)).append('=').append(v[0]);
+            if (v[0] != v[1]) b.append('/').append(v[1]);
+            ok += v[0];
+            total += v[1];
+        }
+        b.append(" commands=").append(ok);
+        if (ok != total || total == 0) b.append('/').append(total);
+        if (notedBareLf) b.append(" notes=bare_lf");
+        return b.toString();
+    }
+
+    private static int indexOfBlank(String s) {
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) == ' ' || s.charAt(i) == '\t') return i;
+        return -1;
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return b.toString();
+    }
+
+    /** Postfix's escape(): C-style escapes for the pipelining log. */
+    private static String escape(byte[] bytes) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : bytes) {
+            int c = x & 0xff;
+            switch (c) {
+                case '\r' -> b.append("\\r");
+                case '\n' -> b.append("\\n");
+                case '\t' -> b.append("\\t");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20 || c >= 0x7f) b.append(String.format("\\%03o", c));
+                    else b.append((char) c);
+                }
+            }
+        }
+        return new String(b.toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    }
+}

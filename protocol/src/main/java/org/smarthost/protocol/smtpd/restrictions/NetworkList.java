@@ -1,0 +1,92 @@
+package org.smarthost.protocol.smtpd.restrictions;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CIDR patterns as written in mynetworks: "127.0.0.0/8", "[::1]/128", "192.0.2.1", "!10.0.0.0/8".
+ * IPv4-mapped IPv6 clients (::ffff:a.b.c.d) also match IPv4 patterns, since Java may report
+ * them either way. Host names and lookup tables are not supported yet (warned and skipped).
+ */
+public final class NetworkList {
+
+    private static final Logger log = LoggerFactory.getLogger("postfix/smtpd");
+
+    private record Cidr(byte[] network, int prefix, boolean negate) {
+        boolean contains(byte[] addr) {
+            if (addr.length != network.length) return false;
+            int full = prefix / 8;
+            for (int i = 0; i < full; i++) if (addr[i] != network[i]) return false;
+            int rem = prefix % 8;
+            if (rem == 0) return true;
+            int mask = (0xff << (8 - rem)) & 0xff;
+            return (addr[full] & mask) == (network[full] & mask);
+        }
+    }
+
+    private final List<Cidr> entries;
+
+    private NetworkList(List<Cidr> entries) {
+        this.entries = entries;
+    }
+
+    public static NetworkList parse(String parameter, List<String> patterns) {
+        List<Cidr> list = new ArrayList<>();
+        for (String raw : patterns) {
+            for (String p : raw.split("[\\s,]+")) {
+                if (p.isEmpty()) continue;
+                try {
+                    list.add(parseOne(p));
+                } catch (IllegalArgumentException | UnknownHostException e) {
+                    log.warn("warning: {}: unsupported or bad network pattern \"{}\"; ignored", parameter, p);
+                }
+            }
+        }
+        return new NetworkList(list);
+    }
+
+    private static Cidr parseOne(String p) throws UnknownHostException {
+        boolean negate = p.startsWith("!");
+        if (negate) p = p.substring(1);
+        String addr = p;
+        int prefix = -1;
+        int slash = p.lastIndexOf('/');
+        if (slash >= 0) {
+            addr = p.substring(0, slash);
+            prefix = Integer.parseInt(p.substring(slash + 1));
+        }
+        if (addr.startsWith("[") && addr.endsWith("]")) addr = addr.substring(1, addr.length() - 1);
+        if (!addr.matches("[0-9a-fA-F:.]+") || (!addr.contains(":") && !addr.matches("\\d+\\.\\d+\\.\\d+\\.\\d+")))
+            throw new IllegalArgumentException(p);
+        byte[] bytes = InetAddress.getByName(addr).getAddress(); // literal only: no DNS
+        if (addr.contains(":") && bytes.length == 4 && prefix >= 0) {
+            // Java turns "::ffff:a.b.c.d" into an IPv4 address; keep the prefix meaningful.
+            if (prefix < 96) throw new IllegalArgumentException(p);
+            prefix -= 96;
+        }
+        if (prefix < 0) prefix = bytes.length * 8;
+        if (prefix > bytes.length * 8) throw new IllegalArgumentException(p);
+        return new Cidr(bytes, prefix, negate);
+    }
+
+    public boolean matches(InetAddress address) {
+        byte[] a = address.getAddress();
+        byte[] v4 = null;
+        if (a.length == 16 && isMapped(a)) {
+            v4 = new byte[]{a[12], a[13], a[14], a[15]};
+        }
+        for (Cidr c : entries) {
+            if (c.contains(a) || (v4 != null && c.contains(v4))) return !c.negate();
+        }
+        return false;
+    }
+
+    private static boolean isMapped(byte[] a) {
+        for (int i = 0; i < 10; i++) if (a[i] != 0) return false;
+        return (a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff;
+    }
+}

@@ -1,0 +1,20 @@
+package org.smarthost.protocol.smtpd.restrictions;
+
+/**
+ * reject_unauth_destination: relay_domains_reject_code (554) "Relay access denied" unless the
+ * recipient is local or in $relay_domains. {@link DeferUnauthDestination} is the same test
+ * with the code one class lower, as in Postfix.
+ */
+public class RejectUnauthDestination implements SimpleRestriction {
+    @Override public String name() { return "reject_unauth_destination"; }
+
+    protected int code(RestrictionContext ctx) { return ctx.tables().settings().relayDomainsRejectCode(); }
+
+    protected String dsn() { return "5.7.1"; }
+
+    @Override
+    public Verdict check(RestrictionContext ctx) {
+        if (ctx.recipient() == null || ctx.tables().isAuthorizedDestination(ctx.recipient())) return Verdict.DUNNO;
+        return ctx.reject(code(ctx), dsn(), "<" + ctx.recipient() + ">: Relay access denied");
+    }
+}

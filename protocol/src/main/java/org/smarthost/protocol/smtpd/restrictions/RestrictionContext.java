@@ -1,0 +1,39 @@
+package org.smarthost.protocol.smtpd.restrictions;
+
+import java.net.InetAddress;
+import org.smarthost.protocol.smtpd.SmtpReply;
+
+/**
+ * What a restriction may look at. {@code replyName}/{@code replyClass} are Postfix's
+ * reply_name/reply_class for the list being evaluated (e.g. the recipient and
+ * "Recipient address"), used in generic replies such as "... rejected: Access denied".
+ *
+ * @param sender    MAIL FROM address ("" for the null sender), or null before MAIL
+ * @param recipient RCPT TO address, or null outside RCPT
+ */
+public record RestrictionContext(InetAddress clientAddress, String clientName, String heloName,
+                                 String sender, String recipient, String saslUsername,
+                                 boolean improperPipelining, String replyName, String replyClass,
+                                 SmtpdTables tables) {
+
+    public String namaddr() {
+        return clientName + "[" + clientAddress.getHostAddress() + "]";
+    }
+
+    public RestrictionContext forList(String replyName, String replyClass) {
+        return new RestrictionContext(clientAddress, clientName, heloName, sender, recipient, saslUsername,
+                improperPipelining, replyName, replyClass, tables);
+    }
+
+    /**
+     * Postfix's smtpd_check_reject: the enhanced code's class follows the reply code, so a
+     * 454 from defer_unauth_destination carries 4.7.1 and a configured 450 for reject carries 4.x.x.
+     */
+    public Verdict reject(int code, String dsn, String text) {
+        if (code < 400 || code > 599) {
+            return new Verdict.Reject(SmtpReply.of(450, "4.7.1", "Service unavailable"));
+        }
+        String enhanced = (char) ('0' + code / 100) + dsn.substring(1);
+        return new Verdict.Reject(SmtpReply.of(code, enhanced, text));
+    }
+}

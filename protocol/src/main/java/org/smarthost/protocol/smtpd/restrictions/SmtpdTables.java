@@ -1,0 +1,51 @@
+package org.smarthost.protocol.smtpd.restrictions;
+
+import java.util.Locale;
+import org.smarthost.protocol.smtpd.SmtpdSettings;
+
+/** Settings and the pre-parsed lists restrictions consult, built once per server. */
+public final class SmtpdTables {
+
+    private final SmtpdSettings settings;
+    private final NetworkList mynetworks;
+    private final DomainList mydestination;
+    private final DomainList relayDomains;
+    private final NetworkList bareNewlineExclusions;
+
+    public SmtpdTables(SmtpdSettings settings) {
+        this.settings = settings;
+        this.mynetworks = NetworkList.parse("mynetworks", settings.mynetworks());
+        this.mydestination = new DomainList("mydestination", settings.mydestination(),
+                settings.parentDomainMatchesSubdomains().contains("mydestination"));
+        this.relayDomains = new DomainList("relay_domains", settings.relayDomains(),
+                settings.parentDomainMatchesSubdomains().contains("relay_domains"));
+        this.bareNewlineExclusions = NetworkList.parse("smtpd_forbid_bare_newline_exclusions",
+                settings.smtpdForbidBareNewlineExclusions());
+    }
+
+    public SmtpdSettings settings() { return settings; }
+    public NetworkList mynetworks() { return mynetworks; }
+    public DomainList mydestination() { return mydestination; }
+    public DomainList relayDomains() { return relayDomains; }
+    public NetworkList bareNewlineExclusions() { return bareNewlineExclusions; }
+
+    /**
+     * Postfix's permit_auth_destination test, without trivial-rewrite: the recipient is ours to
+     * accept when it has no domain (it would get $myorigin), when the domain is in
+     * mydestination (local class) or relay_domains (relay class). virtual_alias_domains,
+     * virtual_mailbox_domains and the inet_interfaces address literals are not yet consulted.
+     */
+    public boolean isAuthorizedDestination(String recipient) {
+        int at = recipient.lastIndexOf('@');
+        if (at < 0) return true;
+        String domain = recipient.substring(at + 1).toLowerCase(Locale.ROOT);
+        if (domain.endsWith(".") && !domain.endsWith("..")) domain = domain.substring(0, domain.length() - 1);
+        String local = recipient.substring(0, at);
+        // allow_untrusted_routing = no: "user@a@b", "user%a@b", "a!user@b" with a destination we accept
+        // could be relayed onwards by the next hop, so they never count as authorized.
+        boolean routed = local.contains("@") || local.contains("%") || local.contains("!");
+        if (mydestination.matches(domain)) return !routed;
+        if (relayDomains.matches(domain)) return !routed;
+        return false;
+    }
+}

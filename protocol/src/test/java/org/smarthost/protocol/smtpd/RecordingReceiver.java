@@ -1,0 +1,119 @@
+package org.smarthost.protocol.smtpd;
+
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A MessageReceiver for tests: streams each body to a file in a temp directory (fsync at
+ * commit) and records what smtpd handed over. Commit completes on another thread after
+ * {@code commitDelayMillis}, like the real queue.
+ */
+final class RecordingReceiver implements MessageReceiver {
+
+    record Message(String queueId, SessionInfo session, MailFrom sender, List<RcptTo> recipients, Path body) {
+        byte[] bytes() throws IOException { return Files.readAllBytes(body); }
+        String text() throws IOException { return new String(bytes(), java.nio.charset.StandardCharsets.UTF_8); }
+    }
+
+    private final Path dir;
+    private final AtomicInteger seq = new AtomicInteger();
+    final List<Message> committed = new CopyOnWriteArrayList<>();
+    final List<String> aborted = new CopyOnWriteArrayList<>();
+    final List<String> opened = new CopyOnWriteArrayList<>();
+    final AtomicInteger maxChunk = new AtomicInteger();
+    volatile long commitDelayMillis = 5;
+    volatile boolean failCommits;
+
+    RecordingReceiver(Path dir) {
+        this.dir = dir;
+    }
+
+    @Override
+    public Transaction open(SessionInfo session, MailFrom sender) {
+        String id = String.format("4Test%06dZ", seq.incrementAndGet());
+        opened.add(id);
+        return new Tx(id, session, sender);
+    }
+
+    private final class Tx implements Transaction {
+        private final String id;
+        private final SessionInfo session;
+        private final MailFrom sender;
+        private final List<RcptTo> rcpts = new ArrayList<>();
+        private final Path file;
+        private final FileChannel out;
+        private boolean finished;
+
+        Tx(String id, SessionInfo session, MailFrom sender) {
+            this.id = id;
+            this.session = session;
+            this.sender = sender;
+            this.file = dir.resolve(id);
+            try {
+                this.out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override public String queueId() { return id; }
+
+        @Override public void addRecipient(RcptTo r) { rcpts.add(r); }
+
+        @Override
+        public void write(ByteBuf chunk) {
+            try {
+                maxChunk.accumulateAndGet(chunk.readableBytes(), Math::max);
+                while (chunk.isReadable()) chunk.readBytes(out, chunk.readableBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                chunk.release();
+            }
+        }
+
+        @Override
+        public CompletionStage<SmtpReply> commit() {
+            if (finished) throw new IllegalStateException("commit after finish");
+            finished = true;
+            Executor later = CompletableFuture.delayedExecutor(commitDelayMillis, TimeUnit.MILLISECONDS);
+            return CompletableFuture.supplyAsync(() -> {
+                if (failCommits) throw new IllegalStateException("disk full");
+                try {
+                    out.force(true);
+                    out.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                committed.add(new Message(id, session, sender, List.copyOf(rcpts), file));
+                return SmtpReply.of(250, "2.0.0", "Ok: queued as " + id);
+            }, later);
+        }
+
+        @Override
+        public void abort() {
+            if (finished) throw new IllegalStateException("abort after finish");
+            finished = true;
+            aborted.add(id);
+            try {
+                out.close();
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

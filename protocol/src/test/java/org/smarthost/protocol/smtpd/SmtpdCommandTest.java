@@ -1,0 +1,146 @@
+package org.smarthost.protocol.smtpd;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Good and malformed commands and the replies Postfix gives for them, one session per row. */
+class SmtpdCommandTest extends SmtpdTestSupport {
+
+    static final String EHLO_REPLY = String.join("\n",
+            "250-" + HOST, "250-PIPELINING", "250-SIZE 10240000", "250-VRFY", "250-ETRN",
+            "250-ENHANCEDSTATUSCODES", "250-8BITMIME", "250-DSN", "250-SMTPUTF8", "250 CHUNKING");
+
+    static Stream<Arguments> table() {
+        return Stream.of(
+                Arguments.of("none", "HELO", "501 Syntax: HELO hostname"),
+                Arguments.of("none", "EHLO", "501 Syntax: EHLO hostname"),
+                Arguments.of("none", "HELO client.example", "250 " + HOST),
+                Arguments.of("none", "ehlo client.example", EHLO_REPLY),
+                Arguments.of("none", "MAIL FROM:<a@example.com>", "250 2.1.0 Ok"),
+                Arguments.of("none", "QUIT", "221 2.0.0 Bye"),
+                Arguments.of("ehlo", "MAIL", "501 5.5.4 Syntax: MAIL FROM:<address>"),
+                Arguments.of("ehlo", "MAIL TO:<a@example.com>", "501 5.5.4 Syntax: MAIL FROM:<address>"),
+                Arguments.of("ehlo", "MAIL FROM:", "501 5.5.4 Syntax: MAIL FROM:<address>"),
+                Arguments.of("ehlo", "MAIL FROM:<a b@example.com>", "501 5.1.7 Bad sender address syntax"),
+                Arguments.of("ehlo", "MAIL FROM:<a@example.com", "501 5.1.7 Bad sender address syntax"),
+                Arguments.of("ehlo", "MAIL FROM:<>", "250 2.1.0 Ok"),
+                Arguments.of("ehlo", "MAIL FROM: <a@example.com>", "250 2.1.0 Ok"),
+                Arguments.of("ehlo", "mail from:a@example.com", "250 2.1.0 Ok"),
+                Arguments.of("ehlo", "MAIL FROM:<@relay.example:a@example.com>", "250 2.1.0 Ok"),
+                Arguments.of("ehlo", "MAIL FROM:<a@example.com> SIZE=20000000", "552 5.3.4 Message size exceeds fixed limit"),
+                Arguments.of("ehlo", "MAIL FROM:<a@example.com> SIZE=1k", "501 5.5.4 Bad message size syntax"),
+                Arguments.of("ehlo", "MAIL FROM:<a@example.com> FOO=bar", "555 5.5.4 Unsupported option: FOO=bar"),
+                Arguments.of("ehlo", "MAIL FROM:<a@example.com> BODY=BINARYMIME", "555 5.5.4 Unsupported option: BODY=BINARYMIME"),
+                Arguments.of("ehlo", "MAIL FROM:<a@example.com> RET=HDRS ENVID=x+2By BODY=8BITMIME SIZE=100", "250 2.1.0 Ok"),
+                Arguments.of("ehlo", "MAIL FROM:<a@example.com> RET=BOGUS", "501 5.5.4 Bad RET parameter syntax"),
+                Arguments.of("ehlo", "MAIL FROM:<a@example.com> ENVID=a+zz", "501 5.5.4 Bad ENVID parameter syntax"),
+                Arguments.of("ehlo", "MAIL FROM:<jö@example.com>", "553 5.6.7 Must declare SMTPUTF8 to send unicode address"),
+                Arguments.of("ehlo", "MAIL FROM:<jö@example.com> SMTPUTF8", "250 2.1.0 Ok"),
+                Arguments.of("ehlo", "RCPT TO:<a@example.com>", "503 5.5.1 Error: need MAIL command"),
+                Arguments.of("ehlo", "DATA", "503 5.5.1 Error: need RCPT command"),
+                Arguments.of("mail", "MAIL FROM:<x@example.com>", "503 5.5.1 Error: nested MAIL command"),
+                Arguments.of("mail", "RCPT", "501 5.5.4 Syntax: RCPT TO:<address>"),
+                Arguments.of("mail", "RCPT FROM:<a@example.com>", "501 5.5.4 Syntax: RCPT TO:<address>"),
+                Arguments.of("mail", "RCPT TO:<>", "501 5.1.3 Bad recipient address syntax"),
+                Arguments.of("mail", "RCPT TO:<a@example.com", "501 5.1.3 Bad recipient address syntax"),
+                Arguments.of("mail", "RCPT TO:<u@example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;u+40example.com", "250 2.1.5 Ok"),
+                Arguments.of("mail", "RCPT TO:<u@example.com> NOTIFY=NEVER,SUCCESS", "501 5.5.4 Error: Bad NOTIFY parameter syntax"),
+                Arguments.of("mail", "RCPT TO:<u@example.com> ORCPT=rfc822", "501 5.5.4 Error: Bad ORCPT parameter syntax"),
+                Arguments.of("mail", "RCPT TO:<u@example.com> XYZ", "555 5.5.4 Unsupported option: XYZ"),
+                Arguments.of("mail", "DATA", "554 5.5.1 Error: no valid recipients"),
+                Arguments.of("mail", "ETRN example.com", "503 Error: MAIL transaction in progress"),
+                Arguments.of("rcpt", "DATA now", "501 5.5.4 Syntax: DATA"),
+                Arguments.of("rcpt", "DATA", "354 End data with <CR><LF>.<CR><LF>"),
+                Arguments.of("ehlo", "RSET", "250 2.0.0 Ok"),
+                Arguments.of("ehlo", "RSET now", "501 5.5.4 Syntax: RSET"),
+                Arguments.of("ehlo", "NOOP", "250 2.0.0 Ok"),
+                Arguments.of("ehlo", "VRFY", "501 5.5.4 Syntax: VRFY address [SMTPUTF8]"),
+                Arguments.of("ehlo", "VRFY u@example.com", "252 2.0.0 u@example.com"),
+                Arguments.of("ehlo", "VRFY <a b>", "501 5.1.3 Bad recipient address syntax"),
+                Arguments.of("ehlo", "ETRN", "500 Syntax: ETRN domain"),
+                Arguments.of("ehlo", "ETRN bad..domain!", "501 Error: invalid parameter syntax"),
+                Arguments.of("ehlo", "ETRN example.com", "459 <example.com>: service unavailable"),
+                Arguments.of("ehlo", "HELP", "500 5.5.2 Error: command not recognized"),
+                Arguments.of("ehlo", "FOO bar", "500 5.5.2 Error: command not recognized"),
+                Arguments.of("ehlo", "", "500 5.5.2 Error: bad syntax"),
+                Arguments.of("ehlo", "STARTTLS", "502 5.5.1 Error: command not implemented"),
+                Arguments.of("ehlo", "AUTH PLAIN", "503 5.5.1 Error: authentication not enabled"),
+                Arguments.of("ehlo", "BDAT 0", "551 5.7.1 Null BDAT request"),
+                Arguments.of("ehlo", "BDAT 0 LAST", "503 5.5.1 Error: need RCPT command"),
+                Arguments.of("mail", "BDAT 0 LAST", "554 5.5.1 Error: no valid recipients"),
+                Arguments.of("ehlo", "BDAT 10 FIRST", "521 5.5.4 Syntax: BDAT count [LAST]"),
+                Arguments.of("ehlo", "X".repeat(3000), "500 5.5.2 " + HOST + " Error: command too long"));
+    }
+
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("table")
+    void reply(String state, String command, String expected) throws Exception {
+        SmtpServer server = start(defaults());
+        SmtpTestClient c = switch (state) {
+            case "none" -> {
+                SmtpTestClient x = connect(server);
+                assertEquals("220 " + HOST + " ESMTP Postfix", x.reply());
+                yield x;
+            }
+            case "ehlo" -> ehlo(server);
+            case "mail" -> {
+                SmtpTestClient x = ehlo(server);
+                assertEquals("250 2.1.0 Ok", x.cmd("MAIL FROM:<sender@example.org>"));
+                yield x;
+            }
+            default -> envelope(server);
+        };
+        assertEquals(expected, c.cmd(command));
+        // The session is still usable after every non-fatal reply.
+        if (!expected.startsWith("221") && !expected.startsWith("521") && !expected.startsWith("354")) {
+            assertEquals("250 2.0.0 Ok", c.cmd("NOOP"));
+        }
+    }
+
+    @Test
+    void dsnAndSmtputf8ParametersReachTheQueue() throws Exception {
+        SmtpServer server = start(defaults());
+        SmtpTestClient c = ehlo(server);
+        assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<jö@example.org> RET=HDRS ENVID=id+2B1+3D SIZE=42 BODY=8BITMIME SMTPUTF8"));
+        assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<rcpt@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;R+2Bx@example.net"));
+        assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<b@example.net>"));
+        assertEquals("354 End data with <CR><LF>.<CR><LF>", c.cmd("DATA"));
+        String r = c.cmd("Subject: x\r\n\r\nbody\r\n.");
+        var m = awaitMessage(0);
+        assertEquals("250 2.0.0 Ok: queued as " + m.queueId(), r);
+        assertEquals(new MailFrom("jö@example.org", 42, "8BITMIME", "HDRS", "id+1=", true), m.sender());
+        assertEquals("rcpt@example.net", m.recipients().get(0).address());
+        assertEquals(java.util.Set.of("FAILURE", "DELAY"), m.recipients().get(0).dsnNotify());
+        assertEquals("rfc822;R+x@example.net", m.recipients().get(0).orcpt());
+        assertEquals(java.util.Set.of(), m.recipients().get(1).dsnNotify());
+        assertEquals(new SessionInfo("localhost", m.session().clientAddress(), "client.example", "ESMTP", null, "smtp"), m.session());
+        assertEquals("221 2.0.0 Bye", c.cmd("QUIT"));
+        logs.await(l -> l.equals(m.queueId() + ": client=localhost[127.0.0.1]"));
+        logs.await(l -> l.equals("disconnect from localhost[127.0.0.1] ehlo=1 mail=1 rcpt=2 data=1 quit=1 commands=6"));
+    }
+
+    @Test
+    void vrfyCanBeDisabledAndIsThenNotAnnounced() throws Exception {
+        SmtpServer server = start(defaults().withProtocolChecks(true, "normalize", defaults().mynetworks(), true));
+        SmtpTestClient c = connect(server);
+        c.reply();
+        String ehlo = c.cmd("EHLO client.example");
+        assertTrue(!ehlo.contains("VRFY"), ehlo);
+        assertEquals("502 5.5.1 VRFY command is disabled", c.cmd("VRFY root"));
+    }
+
+    @Test
+    void nonSmtpCommandIsHungUpOn() throws Exception {
+        SmtpServer server = start(defaults());
+        SmtpTestClient c = ehlo(server);
+        assertEquals("221 2.7.0 Error: I can break rules, too. Goodbye.", c.cmd("Subject: hello"));
+        assertTrue(c.closedByServer());
+        logs.await(l -> l.equals("warning: non-SMTP command from localhost[127.0.0.1]: Subject: hello"));
+    }
+}

@@ -1,0 +1,79 @@
+package org.smarthost.protocol.smtpd;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Starts real servers on 127.0.0.1 port 0 with a recording receiver; stops them after each test. */
+abstract class SmtpdTestSupport {
+
+    static final String HOST = "mx.example.com";
+
+    @TempDir
+    Path tmp;
+    RecordingReceiver receiver;
+    LogCapture logs;
+    private final List<SmtpServer> servers = new ArrayList<>();
+    private final List<SmtpTestClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void setUpSupport() {
+        receiver = new RecordingReceiver(tmp);
+        logs = new LogCapture();
+    }
+
+    @AfterEach
+    void tearDownSupport() throws Exception {
+        for (SmtpTestClient c : clients) c.close();
+        for (SmtpServer s : servers) s.shutdown(Duration.ZERO).toCompletableFuture().get();
+        logs.close();
+    }
+
+    static SmtpdSettings defaults() {
+        return SmtpdSettings.defaults(HOST);
+    }
+
+    SmtpServer start(SmtpdSettings settings) {
+        SmtpServer s = SmtpServer.start(settings, receiver, new InetSocketAddress("127.0.0.1", 0), "smtp");
+        servers.add(s);
+        return s;
+    }
+
+    SmtpTestClient connect(SmtpServer server) throws IOException {
+        SmtpTestClient c = new SmtpTestClient(server.boundAddress());
+        clients.add(c);
+        return c;
+    }
+
+    /** Connects, checks the banner and says EHLO. */
+    SmtpTestClient ehlo(SmtpServer server) throws IOException {
+        SmtpTestClient c = connect(server);
+        assertEquals("220 " + HOST + " ESMTP Postfix", c.reply());
+        assertTrue(c.cmd("EHLO client.example").startsWith("250-" + HOST));
+        return c;
+    }
+
+    /** Connects, says EHLO, MAIL and RCPT. */
+    SmtpTestClient envelope(SmtpServer server) throws IOException {
+        SmtpTestClient c = ehlo(server);
+        assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<sender@example.org>"));
+        assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<rcpt@example.net>"));
+        return c;
+    }
+
+    RecordingReceiver.Message awaitMessage(int index) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (receiver.committed.size() <= index && System.nanoTime() < end) Thread.sleep(5);
+        assertTrue(receiver.committed.size() > index, "message " + index + " not committed");
+        return receiver.committed.get(index);
+    }
+}
