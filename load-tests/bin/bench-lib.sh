@@ -1,0 +1,200 @@
+#!/bin/bash
+# bench-lib.sh: shared by relay-bench.sh and accept-bench.sh (sourced, not run).
+# Starts and stops the two MTAs under test on loopback with fsync-durable queues:
+#   Postfix   through ../shared/bench/postfix-baseline.sh (beside the repository, as in CI)
+#   smarthost through bin/postfix -c DIR start|stop with a generated configuration directory
+# Every wait is bounded; everything a benchmark starts is stopped by id on exit.
+
+LT_BIN=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$LT_BIN/../.." && pwd)
+BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/../shared/bench}
+# A fixed work directory: postfix-baseline.sh registers DIR/etc in the default instance's
+# alternate_config_directories, so a stable path keeps that list from growing run after run.
+BENCH_WORK=${BENCH_WORK:-/tmp/smarthost-bench}
+SMARTHOST_POSTFIX=${SMARTHOST_POSTFIX:-$REPO_ROOT/bin/postfix}
+SMARTHOST_START_TIMEOUT=${SMARTHOST_START_TIMEOUT:-300}   # seconds; the first start may build
+SINK_PIDS=()
+SMARTHOST_START_PID=
+
+die() { echo "$(basename "$0"): $*" >&2; exit 2; }
+note() { echo "# $*" >&2; }
+
+require_tools() {
+  [[ $(id -u) == 0 ]] || die "must run as root (postfix-baseline.sh and smtp-sink -u nobody need it)"
+  local t
+  for t in smtp-source smtp-sink bc ss "$@"; do
+    command -v "$t" >/dev/null || die "$t not found: apt-get install -y postfix bc iproute2"
+  done
+}
+
+require_baseline() {
+  local f
+  for f in postfix-baseline.sh relay-bench.sh; do
+    [[ -x $BENCH_DIR/$f ]] || die "$BENCH_DIR/$f is missing. The Postfix baseline scripts are provided beside the repository as ../shared/bench/ (set BENCH_DIR=/path/to/bench to point elsewhere)."
+  done
+  command -v postfix >/dev/null || die "Postfix is not installed (apt-get install -y postfix): no baseline to compare with"
+}
+
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$(( 20000 + RANDOM % 30000 ))
+    ss -Htan "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+  done
+  die "no free loopback port found"
+}
+
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+now() { date +%s.%N; }
+
+# --- smtp-sink -------------------------------------------------------------------------------
+# start_sink PORT OUTFILE [smtp-sink options...]; the pid goes to SINK_PIDS
+start_sink() {
+  local port=$1 out=$2; shift 2
+  setsid smtp-sink -u nobody "$@" -c "127.0.0.1:$port" 512 >"$out" 2>&1 &
+  SINK_PIDS+=($!)
+  for _ in $(seq 1 50); do listening "$port" && return 0; sleep 0.1; done
+  echo "smtp-sink did not listen on $port: $(cat "$out")" >&2; return 1
+}
+
+stop_sinks() {
+  local p
+  for p in "${SINK_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  SINK_PIDS=()
+}
+
+# sink_count OUTFILE: messages received so far ("mesg=N" running counter of smtp-sink -c)
+sink_count() {
+  local n
+  n=$(tr '\r' '\n' <"$1" 2>/dev/null | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2)
+  echo "${n:-0}"
+}
+
+# An smtp-sink left listening by a killed relay-bench.sh (it starts its sink with setsid) is ours:
+# stop it by the pid that holds the port, and only if it is smtp-sink.
+reap_sink_on() {
+  local pid
+  for pid in $(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+    [[ $(cat "/proc/$pid/comm" 2>/dev/null) == smtp-sink ]] && kill "$pid" 2>/dev/null
+  done
+}
+
+# --- Postfix (the baseline) --------------------------------------------------------------------
+postfix_start() {  # DIR PORT_IN SINK_PORT
+  rm -rf "$1"
+  "$BENCH_DIR/postfix-baseline.sh" start "$1" "$2" "$3" >"$BENCH_WORK/postfix-start.log" 2>&1 || {
+    cat "$BENCH_WORK/postfix-start.log" >&2; return 1; }
+}
+
+postfix_tune() {  # DIR name=value...: change main.cf and reload, as an administrator would
+  local dir=$1; shift
+  postconf -c "$dir/etc" -e "$@" && postfix -c "$dir/etc" reload >/dev/null 2>&1
+  sleep 1   # reload is asynchronous: let the daemons re-read main.cf
+}
+
+postfix_stop() {  # DIR
+  "$BENCH_DIR/postfix-baseline.sh" stop "$1"
+  for _ in $(seq 1 100); do [[ -e $1/queue/pid/master.pid ]] || break
+    kill -0 "$(tr -d ' ' <"$1/queue/pid/master.pid")" 2>/dev/null || break; sleep 0.1; done
+  rm -rf "$1"
+}
+
+# --- smarthost -------------------------------------------------------------------------------
+# The same service as the baseline, written the way a Postfix administrator would write it.
+smarthost_config() {  # DIR PORT_IN SINK_PORT [extra main.cf lines]
+  local dir=$1 in=$2 sink=$3 extra=${4:-}
+  rm -rf "$dir"; mkdir -p "$dir/etc" "$dir/queue" "$dir/data"
+  cat >"$dir/etc/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+maillog_file = $dir/maillog
+myhostname = smarthost-bench.localdomain
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relayhost = [127.0.0.1]:$sink
+smtpd_relay_restrictions = permit_mynetworks, reject
+default_destination_concurrency_limit = 20
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+$extra
+CF
+  cat >"$dir/etc/master.cf" <<CF
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+127.0.0.1:$in inet n    -       n       -       -       smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+CF
+}
+
+# smarthost_start DIR PORT_IN: 0 when it listens; otherwise prints why and returns 1
+smarthost_start() {
+  local dir=$1 in=$2
+  if [[ ! -x $SMARTHOST_POSTFIX ]]; then
+    echo "smarthost did not start: $SMARTHOST_POSTFIX not found" >&2; return 1
+  fi
+  # Whether bin/postfix start daemonizes or stays in the foreground, run it in its own session
+  # and remember the pid, so stop can end exactly what was started.
+  setsid "$SMARTHOST_POSTFIX" -c "$dir/etc" start >"$dir/start.log" 2>&1 &
+  SMARTHOST_START_PID=$!
+  local i
+  for i in $(seq 1 $(( SMARTHOST_START_TIMEOUT * 5 ))); do
+    listening "$in" && return 0
+    if ! kill -0 "$SMARTHOST_START_PID" 2>/dev/null; then
+      wait "$SMARTHOST_START_PID"; local rc=$?
+      if [[ $rc != 0 ]]; then
+        echo "smarthost did not start: bin/postfix start exited $rc: $(tail -5 "$dir/start.log")" >&2; return 1
+      fi
+    fi
+    sleep 0.2
+  done
+  echo "smarthost did not start: nothing listening on 127.0.0.1:$in after ${SMARTHOST_START_TIMEOUT}s: $(tail -5 "$dir/start.log")" >&2
+  return 1
+}
+
+smarthost_stop() {  # DIR PORT_IN
+  local dir=$1 in=$2 pidfile
+  [[ -x $SMARTHOST_POSTFIX ]] && timeout 120 "$SMARTHOST_POSTFIX" -c "$dir/etc" stop >>"$dir/start.log" 2>&1
+  for _ in $(seq 1 100); do listening "$in" || break; sleep 0.1; done
+  # What this run started and stop did not end: its master (pid file) and the start command.
+  # A pid is only trusted while its command line names this configuration directory.
+  local pid
+  for pidfile in "$dir/queue/pid/master.pid" "$dir/data/master.pid" "$dir/data/smarthost.pid"; do
+    [[ -f $pidfile ]] || continue
+    pid=$(tr -d ' \n' <"$pidfile")
+    if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir"; then
+      kill "$pid" 2>/dev/null && note "smarthost master (pid $pid) outlived stop; killed"
+    fi
+  done
+  if [[ -n $SMARTHOST_START_PID ]] && kill -0 "$SMARTHOST_START_PID" 2>/dev/null; then
+    kill -- "-$SMARTHOST_START_PID" 2>/dev/null
+    note "smarthost start process outlived stop; killed its process group"
+  fi
+  SMARTHOST_START_PID=
+  listening "$in" && note "WARNING: something still listens on 127.0.0.1:$in after smarthost stop"
+  cp "$dir/start.log" "$BENCH_WORK/smarthost-start.log" 2>/dev/null
+  cp "$dir/maillog" "$BENCH_WORK/smarthost.maillog" 2>/dev/null
+  rm -rf "$dir"
+}
+
+ratio() {  # SMARTHOST POSTFIX
+  if [[ -z $1 || -z $2 || $1 == n/a || $2 == n/a ]] || [[ $(echo "$2 <= 0" | bc) == 1 ]]; then
+    echo n/a
+  else
+    echo "scale=2; $1 / $2" | bc
+  fi
+}

@@ -1,0 +1,136 @@
+#!/bin/bash
+# relay-bench.sh: end-to-end relay throughput, smarthost vs Postfix, in one run on one machine.
+#
+#   load-tests/bin/relay-bench.sh [-w WORKLOADS] [-m MTAS]
+#
+#   -w  comma-separated workloads, or "quick" (default: small20) or "all":
+#         small20   2 KB x 10,000 messages, 20 client sessions
+#         small100  2 KB x 10,000 messages, 100 client sessions
+#         medium    100 KB x 2,000 messages, 20 sessions
+#         rcpt5     5 recipients x 5,000 messages, 20 sessions
+#         backlog   2 KB x 2,000 messages while the sink answers RCPT with 4xx; the sink recovers
+#                   30 s after the start and the queue must drain (both MTAs retry with
+#                   minimal_backoff_time=10s, maximal_backoff_time=20s, queue_run_delay=10s)
+#   -m  comma-separated MTAs: postfix,smarthost (default both)
+#
+# Path: smtp-source -> MTA on 127.0.0.1 -> smtp-sink on 127.0.0.1, fsync-durable queues on both
+# MTAs (Postfix always syncs before 250; smarthost's 250 after DATA means fsynced). Prints one
+# line per MTA and workload and the ratio smarthost/Postfix of end-to-end msgs/s.
+# Needs root, Debian's postfix and bc, and ../shared/bench/{postfix-baseline,relay-bench}.sh
+# beside the repository. Loopback only; every wait is bounded.
+set -u
+. "$(dirname "$0")/bench-lib.sh"
+
+workloads=quick mtas=postfix,smarthost
+while getopts "w:m:h" o; do
+  case $o in
+    w) workloads=$OPTARG ;; m) mtas=$OPTARG ;;
+    *) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
+  esac
+done
+case $workloads in quick) workloads=small20 ;; all) workloads=small20,small100,medium,rcpt5,backlog ;; esac
+
+# name -> "messages sessions size recipients"
+declare -A SPEC=(
+  [small20]="10000 20 2048 1" [small100]="10000 100 2048 1" [medium]="2000 20 102400 1"
+  [rcpt5]="5000 20 2048 5" [backlog]="2000 20 2048 1")
+BACKLOG_RECOVER=${BACKLOG_RECOVER:-30}      # seconds of 4xx before the sink recovers
+BACKLOG_MAX_WAIT=${BACKLOG_MAX_WAIT:-600}   # seconds to wait for the drain
+BACKOFF="minimal_backoff_time = 10s
+maximal_backoff_time = 20s
+queue_run_delay = 10s"
+
+IFS=, read -ra WL <<<"$workloads"; IFS=, read -ra MT <<<"$mtas"
+for w in "${WL[@]}"; do [[ -n ${SPEC[$w]:-} ]] || die "unknown workload '$w' (small20 small100 medium rcpt5 backlog quick all)"; done
+for m in "${MT[@]}"; do [[ $m == postfix || $m == smarthost ]] || die "unknown MTA '$m' (postfix smarthost)"; done
+require_tools
+[[ " ${MT[*]} " == *" postfix "* ]] && require_baseline
+[[ " ${MT[*]} " == *" smarthost "* ]] && [[ ! -x $BENCH_DIR/relay-bench.sh ]] && require_baseline
+
+mkdir -p "$BENCH_WORK"; chmod 755 "$BENCH_WORK"
+PF_DIR=$BENCH_WORK/postfix SH_DIR=$BENCH_WORK/smarthost
+cleanup() {
+  stop_sinks
+  [[ -d $PF_DIR ]] && postfix_stop "$PF_DIR"
+  [[ -d $SH_DIR && -n ${SH_IN:-} ]] && smarthost_stop "$SH_DIR" "$SH_IN"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+declare -A RATE
+printf '%-9s %-9s %s\n' workload mta result
+
+# The 4xx-then-recover workload: relay-bench.sh has no deferring sink, so it is driven here.
+run_backlog() {  # IN SINK N S L R -> prints key=value like relay-bench.sh
+  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 out1=$BENCH_WORK/sink-defer.out out2=$BENCH_WORK/sink-ok.out
+  start_sink "$sink" "$out1" -r rcpt || return 1
+  local t0 t1 trec t2 early got=0
+  t0=$(now)
+  smtp-source -s "$s" -m "$n" -l "$l" -r "$r" -f sender@example.org -t rcpt@example.net "127.0.0.1:$in"
+  t1=$(now)
+  while [[ $(echo "$(now) - $t0 < $BACKLOG_RECOVER" | bc) == 1 ]]; do sleep 0.5; done
+  early=$(sink_count "$out1")
+  stop_sinks
+  start_sink "$sink" "$out2" || return 1
+  trec=$(now)
+  for _ in $(seq 1 $(( BACKLOG_MAX_WAIT * 10 ))); do
+    got=$(sink_count "$out2"); [[ $got -ge $n ]] && break; sleep 0.1
+  done
+  t2=$(now)
+  stop_sinks
+  echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got delivered_while_deferring=$early accept_s=$(echo "$t1-$t0"|bc) drain_s=$(echo "$t2-$trec"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$trec)"|bc)"
+}
+
+run_workload() {  # MTA WORKLOAD IN SINK
+  local mta=$1 w=$2 in=$3 sink=$4 line
+  read -r n s l r <<<"${SPEC[$w]}"
+  if [[ $w == backlog ]]; then
+    line=$(run_backlog "$in" "$sink" "$n" "$s" "$l" "$r" 2>"$BENCH_WORK/source.err")
+    reap_sink_on "$sink"
+  else
+    line=$(timeout 1800 "$BENCH_DIR/relay-bench.sh" "$in" "$sink" "$n" "$s" "$l" "$r" 2>"$BENCH_WORK/source.err")
+    reap_sink_on "$sink"
+  fi
+  local errs; errs=$(grep -c . "$BENCH_WORK/source.err")
+  [[ $errs -gt 0 ]] && line="$line client_errors=$errs (first: $(head -1 "$BENCH_WORK/source.err"))"
+  local delivered; delivered=$(grep -o 'delivered=[0-9]*' <<<"$line" | head -1 | cut -d= -f2)
+  [[ ${delivered:-0} -lt $n ]] && line="$line INCOMPLETE(${delivered:-0}/$n delivered)"
+  printf '%-9s %-9s %s\n' "$w" "$mta" "$line"
+  RATE[$mta,$w]=$(grep -o 'e2e_msgs_per_s=[0-9.]*' <<<"$line" | cut -d= -f2)
+  [[ -n ${RATE[$mta,$w]} ]] || RATE[$mta,$w]=n/a
+}
+
+for w in "${WL[@]}"; do
+  for m in "${MT[@]}"; do
+    IN=$(free_port); SINK=$(free_port)
+    while [[ $SINK == "$IN" ]]; do SINK=$(free_port); done
+    extra=; [[ $w == backlog ]] && extra=$BACKOFF
+    if [[ $m == postfix ]]; then
+      if ! postfix_start "$PF_DIR" "$IN" "$SINK"; then
+        printf '%-9s %-9s %s\n' "$w" postfix "Postfix baseline did not start"; RATE[postfix,$w]=n/a; continue
+      fi
+      [[ -n $extra ]] && postfix_tune "$PF_DIR" "minimal_backoff_time=10s" "maximal_backoff_time=20s" "queue_run_delay=10s"
+      run_workload postfix "$w" "$IN" "$SINK"
+      postfix_stop "$PF_DIR"
+    else
+      SH_IN=$IN
+      smarthost_config "$SH_DIR" "$IN" "$SINK" "$extra"
+      if ! smarthost_start "$SH_DIR" "$IN" 2>"$BENCH_WORK/smarthost-start.err"; then
+        printf '%-9s %-9s %s\n' "$w" smarthost "$(cat "$BENCH_WORK/smarthost-start.err") (delivered=0)"
+        RATE[smarthost,$w]=n/a
+        smarthost_stop "$SH_DIR" "$IN"
+        continue
+      fi
+      run_workload smarthost "$w" "$IN" "$SINK"
+      cp "$SH_DIR/maillog" "$BENCH_WORK/smarthost-$w.maillog" 2>/dev/null
+      smarthost_stop "$SH_DIR" "$IN"
+    fi
+  done
+done
+
+echo
+echo "end-to-end msgs/s (backlog: drain rate after recovery); ratio = smarthost / Postfix"
+for w in "${WL[@]}"; do
+  printf '%-9s postfix=%-8s smarthost=%-8s ratio=%s\n' "$w" "${RATE[postfix,$w]:-n/a}" \
+    "${RATE[smarthost,$w]:-n/a}" "$(ratio "${RATE[smarthost,$w]:-}" "${RATE[postfix,$w]:-}")"
+done

@@ -1,0 +1,81 @@
+package org.smarthost.loadtests.gatling;
+
+import org.smarthost.loadtests.smtp.Envelope;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * What the virtual users send and where, read from system properties so one simulation class
+ * serves every target: {@code -Dhost -Dport -Dsize -DsizeMax -Drecipients -Dhelo -Dsender
+ * -DrecipientDomain -DreplyTimeout}.
+ */
+public record SmtpWorkload(
+        String host,
+        int port,
+        String helo,
+        String sender,
+        String recipientDomain,
+        int recipients,
+        int minSize,
+        int maxSize,
+        Duration replyTimeout) {
+
+    public SmtpWorkload {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1-65535, got " + port);
+        }
+        if (recipients < 1) {
+            throw new IllegalArgumentException("recipients must be at least 1, got " + recipients);
+        }
+        if (minSize < 1 || maxSize < minSize) {
+            throw new IllegalArgumentException("need 1 <= size <= sizeMax, got " + minSize + ".." + maxSize);
+        }
+    }
+
+    /** Reads the properties, with {@code defaultSize} octets when {@code -Dsize} is absent. */
+    public static SmtpWorkload fromSystemProperties(int defaultSize, int defaultRecipients) {
+        return fromSystemProperties(defaultSize, -1, defaultRecipients);
+    }
+
+    /**
+     * Reads the properties; sizes range over [{@code -Dsize}, {@code -DsizeMax}], defaulting to
+     * [defaultSize, defaultSizeMax] (defaultSizeMax -1: a fixed size).
+     */
+    public static SmtpWorkload fromSystemProperties(int defaultSize, int defaultSizeMax, int defaultRecipients) {
+        int size = Props.integer("size", defaultSize);
+        int sizeMax = Props.integer("sizeMax", System.getProperty("size") == null && defaultSizeMax > 0
+                ? defaultSizeMax : size);
+        return new SmtpWorkload(
+                Props.string("host", "127.0.0.1"),
+                Props.integer("port", 25),
+                Props.string("helo", "loadgen.localdomain"),
+                Props.string("sender", "loadgen@example.org"),
+                Props.string("recipientDomain", "example.net"),
+                Props.integer("recipients", defaultRecipients),
+                size,
+                sizeMax,
+                Duration.ofSeconds(Props.integer("replyTimeout", 60)));
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(host, port);
+    }
+
+    /** rcpt1@domain ... rcptN@domain: distinct recipients, one destination. */
+    public Envelope envelope() {
+        List<String> to = new ArrayList<>(recipients);
+        for (int i = 1; i <= recipients; i++) {
+            to.add("rcpt" + i + "@" + recipientDomain);
+        }
+        return new Envelope(sender, to);
+    }
+
+    /** A size drawn uniformly from [size, sizeMax]. */
+    public int nextSize() {
+        return minSize == maxSize ? minSize : ThreadLocalRandom.current().nextInt(minSize, maxSize + 1);
+    }
+}

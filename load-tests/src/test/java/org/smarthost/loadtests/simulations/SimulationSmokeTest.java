@@ -1,0 +1,143 @@
+package org.smarthost.loadtests.simulations;
+
+import io.gatling.app.Gatling$;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.smarthost.loadtests.SmtpSink;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Keeps the simulations honest: each one runs for about a second at a low rate against Postfix's
+ * smtp-sink, must finish with no failed request, produce its HTML report, and the messages Gatling
+ * counted as accepted must have arrived at the sink. Skipped when smtp-sink is not installed.
+ */
+class SimulationSmokeTest {
+
+    @TempDir
+    static Path work;
+
+    private static SmtpSink sink;
+    private final Map<String, String> saved = new HashMap<>();
+
+    @BeforeAll
+    static void startSink() throws Exception {
+        assumeTrue(SmtpSink.available(), SmtpSink.BINARY + " is absent (Debian package postfix)");
+        sink = SmtpSink.start(work);
+    }
+
+    @AfterAll
+    static void stopSink() throws Exception {
+        if (sink != null) {
+            sink.close();
+        }
+    }
+
+    static Stream<Arguments> simulations() {
+        return Stream.of(
+                Arguments.of(SteadyRelaySimulation.class, Map.of("rate", "4", "messagesPerConnection", "2")),
+                Arguments.of(SaturationRampSimulation.class, Map.of("rateFrom", "2", "rateTo", "8")),
+                Arguments.of(ManyRecipientsSimulation.class, Map.of("rate", "3", "recipients", "20")),
+                Arguments.of(LargeMessageSimulation.class, Map.of("rate", "2", "size", "1000000", "sizeMax", "2000000")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("simulations")
+    void runsCleanlyAgainstSmtpSink(Class<?> simulation, Map<String, String> properties) throws Exception {
+        set("port", Integer.toString(sink.port()));
+        set("host", "127.0.0.1");
+        set("duration", "1");
+        set("drain", "30");
+        properties.forEach(this::set);
+        Path results = work.resolve(simulation.getSimpleName());
+        long before = sink.messages();
+
+        int status = Gatling$.MODULE$.fromArgs(new String[] {
+                "--simulation", simulation.getName(),
+                "--results-folder", results.toString()});
+
+        assertEquals(0, status, "Gatling exit status (non-zero: a failed request or assertion)");
+        Path report = onlyReport(results);
+        assertTrue(Files.isRegularFile(report.resolve("index.html")), "HTML report in " + report);
+        String stats = Files.readString(report.resolve("js/stats.js"));
+        long[] all = counts(stats, "All Requests");
+        long[] accepted = counts(stats, "message accepted");
+        assertEquals(0, all[1], "failed requests");
+        assertTrue(accepted[0] > 0, "some messages were accepted");
+        assertEquals(accepted[0], sink.awaitMessages(before + accepted[0], 10_000) - before,
+                "messages smtp-sink received vs messages Gatling saw accepted");
+    }
+
+    /** The pass criterion is real: a server that rejects every RCPT TO fails the run. */
+    @org.junit.jupiter.api.Test
+    void failsWhenTheServerRejects() throws Exception {
+        try (SmtpSink rejecting = SmtpSink.start(work, "-f", "rcpt")) {
+            set("port", Integer.toString(rejecting.port()));
+            set("host", "127.0.0.1");
+            set("duration", "1");
+            set("rate", "3");
+            Path results = work.resolve("rejecting");
+
+            int status = Gatling$.MODULE$.fromArgs(new String[] {
+                    "--simulation", SteadyRelaySimulation.class.getName(),
+                    "--results-folder", results.toString()});
+
+            assertTrue(status != 0, "Gatling must fail the run, status " + status);
+            String stats = Files.readString(onlyReport(results).resolve("js/stats.js"));
+            long[] rcpt = counts(stats, "RCPT TO");
+            assertEquals(0, rcpt[0], "no RCPT TO succeeded");
+            assertTrue(rcpt[1] > 0, "the rejected RCPT TO are KO");
+            assertEquals(0, rejecting.messages(), "nothing reached the sink");
+        }
+    }
+
+    @AfterEach
+    void restoreProperties() {
+        saved.forEach((k, v) -> {
+            if (v == null) {
+                System.clearProperty(k);
+            } else {
+                System.setProperty(k, v);
+            }
+        });
+        saved.clear();
+    }
+
+    private void set(String key, String value) {
+        saved.putIfAbsent(key, System.getProperty(key));
+        System.setProperty(key, value);
+    }
+
+    private static Path onlyReport(Path results) throws IOException {
+        try (Stream<Path> dirs = Files.list(results)) {
+            return dirs.filter(Files::isDirectory).reduce((a, b) -> {
+                throw new AssertionError("more than one report in " + results);
+            }).orElseThrow(() -> new AssertionError("no report in " + results));
+        }
+    }
+
+    /** {ok, ko} of the named request (or "All Requests") in the report's stats.js. */
+    private static long[] counts(String stats, String name) {
+        Pattern p = Pattern.compile("name: \"" + Pattern.quote(name) + "\",.*?\"numberOfRequests\": \\{\\s*"
+                + "\"total\": \"(\\d+)\",\\s*\"ok\": \"(\\d+)\",\\s*\"ko\": \"(\\d+)\"", Pattern.DOTALL);
+        Matcher m = p.matcher(stats);
+        assertTrue(m.find(), "no stats for \"" + name + "\" in the report");
+        return new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
+    }
+}

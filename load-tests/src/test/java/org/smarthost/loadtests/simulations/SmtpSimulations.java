@@ -1,0 +1,42 @@
+package org.smarthost.loadtests.simulations;
+
+import io.gatling.javaapi.core.Assertion;
+import io.gatling.javaapi.core.ScenarioBuilder;
+import org.smarthost.loadtests.gatling.Props;
+import org.smarthost.loadtests.gatling.Smtp;
+import org.smarthost.loadtests.gatling.SmtpWorkload;
+
+import java.time.Duration;
+
+import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+
+/** What every simulation shares: the relay scenario, its length and its pass criterion. */
+final class SmtpSimulations {
+
+    private SmtpSimulations() {
+    }
+
+    /** Each virtual user is one SMTP client session sending {@code -DmessagesPerConnection} messages. */
+    static ScenarioBuilder relay(String name, SmtpWorkload workload) {
+        return scenario(name).exec(Smtp.session(workload, Props.integer("messagesPerConnection", 1)));
+    }
+
+    /** {@code -Dduration} seconds of injection. */
+    static Duration duration(int defaultSeconds) {
+        return Duration.ofSeconds(Props.integer("duration", defaultSeconds));
+    }
+
+    /** Hard stop: injection time plus {@code -Ddrain} seconds for the last sessions to finish. */
+    static Duration maxDuration(Duration injection) {
+        return injection.plusSeconds(Props.integer("drain", 120));
+    }
+
+    /**
+     * The run fails (non-zero exit, red report) when more than {@code -DmaxFailedPercent} of the
+     * requests (default 0) got an unexpected reply or a transport error.
+     */
+    static Assertion noFailures() {
+        return global().failedRequests().percent().lte(Props.number("maxFailedPercent", 0.0));
+    }
+}
