@@ -1,0 +1,195 @@
+package org.smarthost.actors.queue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.smarthost.persistence.CborSerializable;
+import org.smarthost.persistence.queue.MessageDeleted;
+import org.smarthost.persistence.queue.MessageExpired;
+import org.smarthost.persistence.queue.MessageHeld;
+import org.smarthost.persistence.queue.MessageReceived;
+import org.smarthost.persistence.queue.MessageReleased;
+import org.smarthost.persistence.queue.MessageRequeued;
+import org.smarthost.persistence.queue.MessageState;
+import org.smarthost.persistence.queue.QueueEvent;
+import org.smarthost.persistence.queue.QueueName;
+
+/**
+ * One queued message, event sourced under {@code message|<queueId>}. Its state is its queue
+ * (incoming, active, deferred, hold, corrupt, done); command handlers are grouped per state.
+ * Every persisted event is reported to the queue index, and the actor asks its region to
+ * passivate it after {@code idleTimeout} without commands, so waiting mail costs no actor.
+ */
+public final class MessageActor extends EventSourcedBehavior<MessageActor.Command, QueueEvent, MessageState> {
+
+    /** Commands; serializable so the entity can later live behind Cluster Sharding. */
+    public sealed interface Command extends CborSerializable { }
+
+    /**
+     * Persist the arrival of a received message; replies only after the (synced) journal
+     * write, so smtpd's 250 follows the fsync. Repeating the same Accept is acknowledged again.
+     */
+    public record Accept(MessageReceived received, ActorRef<StatusReply<Done>> replyTo) implements Command { }
+
+    /** What postsuper can do to a message. */
+    public enum AdminAction { HOLD, RELEASE, REQUEUE, DELETE, EXPIRE }
+
+    /** An administrator's request (postsuper); the reply says whether anything changed. */
+    public record Admin(AdminAction action, ActorRef<AdminResult> replyTo) implements Command { }
+
+    /**
+     * @param applied false when the message does not exist, is done, or already is in the
+     *                requested state (postsuper counts only applied changes)
+     */
+    public record AdminResult(String queueId, boolean applied, QueueName queue) implements CborSerializable { }
+
+    /**
+     * Persist an event produced by delivery (DeliveryAttempted, BounceQueued, DelayWarningSent,
+     * MessageCompleted, MessageCorrupted). Rejected for messages that are not in the queue.
+     */
+    public record Record(QueueEvent event, ActorRef<StatusReply<MessageState>> replyTo) implements Command { }
+
+    public record GetState(ActorRef<MessageState> replyTo) implements Command { }
+
+    /** Sent by the region after this actor asked to be passivated; handled after earlier commands. */
+    public enum Stop implements Command { INSTANCE }
+
+    enum Idle implements Command { INSTANCE }
+
+    private final String queueId;
+    private final ActorContext<Command> context;
+    private final ActorRef<MessageRegion.Command> region;
+    private final ActorRef<QueueManager.Command> index;
+    private final Clock clock;
+
+    public static Behavior<Command> create(String queueId, ActorRef<MessageRegion.Command> region,
+                                           ActorRef<QueueManager.Command> index, Clock clock, Duration idleTimeout) {
+        return Behaviors.setup(ctx -> {
+            ctx.setReceiveTimeout(idleTimeout, Idle.INSTANCE);
+            return new MessageActor(queueId, ctx, region, index, clock);
+        });
+    }
+
+    private MessageActor(String queueId, ActorContext<Command> context, ActorRef<MessageRegion.Command> region,
+                         ActorRef<QueueManager.Command> index, Clock clock) {
+        super(PersistenceId.ofUniqueId(QueueEvent.persistenceId(queueId)));
+        this.queueId = queueId;
+        this.context = context;
+        this.region = region;
+        this.index = index;
+        this.clock = clock;
+    }
+
+    @Override
+    public MessageState emptyState() {
+        return MessageState.incoming(queueId);
+    }
+
+    @Override
+    public Set<String> tagsFor(QueueEvent event) {
+        return Set.of(QueueEvent.TAG);
+    }
+
+    @Override
+    public CommandHandler<Command, QueueEvent, MessageState> commandHandler() {
+        CommandHandlerBuilder<Command, QueueEvent, MessageState> b = newCommandHandlerBuilder();
+
+        b.forState(s -> s.queue() == QueueName.INCOMING)
+                .onCommand(Accept.class, this::accept)
+                .onCommand(Admin.class, this::notApplied)
+                .onCommand(Record.class, (s, c) -> Effect().reply(c.replyTo(),
+                        StatusReply.error("message " + queueId + " was never received")));
+
+        b.forState(MessageState::isDone)
+                .onCommand(Accept.class, this::acceptAgain)
+                .onCommand(Admin.class, this::notApplied)
+                .onCommand(Record.class, (s, c) -> Effect().reply(c.replyTo(),
+                        StatusReply.error("message " + queueId + " is no longer queued")));
+
+        b.forState(s -> s.queue() == QueueName.HOLD)
+                .onCommand(Admin.class, (s, c) -> switch (c.action()) {
+                    case HOLD -> notApplied(s, c);
+                    case RELEASE -> persistAdmin(new MessageReleased(queueId, clock.instant()), c);
+                    default -> common(c);
+                });
+
+        b.forState(s -> s.queue() == QueueName.ACTIVE || s.queue() == QueueName.DEFERRED
+                        || s.queue() == QueueName.CORRUPT)
+                .onCommand(Admin.class, (s, c) -> switch (c.action()) {
+                    case HOLD -> persistAdmin(new MessageHeld(queueId, clock.instant(), null), c);
+                    case RELEASE -> notApplied(s, c);
+                    default -> common(c);
+                });
+
+        b.forAnyState()
+                .onCommand(Accept.class, this::acceptAgain)
+                .onCommand(Record.class, (s, c) -> Effect().persist(c.event())
+                        .thenRun(this::reportToIndex)
+                        .thenReply(c.replyTo(), StatusReply::success))
+                .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
+                .onCommand(Idle.class, (s, c) -> {
+                    region.tell(new MessageRegion.Passivate(queueId, context.getSelf()));
+                    return Effect().none();
+                })
+                .onCommand(Stop.class, (s, c) -> Effect().stop());
+        return b.build();
+    }
+
+    private ReplyEffect<QueueEvent, MessageState> accept(MessageState state, Accept c) {
+        if (!c.received().queueId().equals(queueId)) {
+            return Effect().reply(c.replyTo(), StatusReply.error("queue ID mismatch"));
+        }
+        return Effect().persist(c.received())
+                .thenRun(this::reportToIndex)
+                .thenReply(c.replyTo(), s -> StatusReply.ack());
+    }
+
+    /** A retried Accept after a lost reply: the message is already safe. */
+    private ReplyEffect<QueueEvent, MessageState> acceptAgain(MessageState state, Accept c) {
+        return state.received() != null && state.received().equals(c.received())
+                ? Effect().reply(c.replyTo(), StatusReply.ack())
+                : Effect().reply(c.replyTo(), StatusReply.error("queue ID " + queueId + " already in use"));
+    }
+
+    /** Requeue, delete and expire work the same in every queued state. */
+    private ReplyEffect<QueueEvent, MessageState> common(Admin c) {
+        return switch (c.action()) {
+            case REQUEUE -> persistAdmin(new MessageRequeued(queueId, clock.instant()), c);
+            case DELETE -> persistAdmin(new MessageDeleted(queueId, clock.instant()), c);
+            case EXPIRE -> persistAdmin(new MessageExpired(queueId, clock.instant()), c);
+            default -> throw new IllegalStateException("unexpected " + c.action());
+        };
+    }
+
+    private ReplyEffect<QueueEvent, MessageState> persistAdmin(QueueEvent event, Admin c) {
+        return Effect().persist(event)
+                .thenRun(this::reportToIndex)
+                .thenReply(c.replyTo(), s -> new AdminResult(queueId, true, s.queue()));
+    }
+
+    private ReplyEffect<QueueEvent, MessageState> notApplied(MessageState s, Admin c) {
+        return Effect().reply(c.replyTo(), new AdminResult(queueId, false, s.queue()));
+    }
+
+    private void reportToIndex(MessageState state) {
+        index.tell(new QueueManager.Updated(queueId, lastSequenceNumber(context), state));
+    }
+
+    @Override
+    public EventHandler<MessageState, QueueEvent> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(MessageState::apply);
+    }
+
+}

@@ -1,0 +1,173 @@
+package org.smarthost.actors.queue;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.smarthost.persistence.queue.BackoffPolicy;
+import org.smarthost.persistence.queue.MessageState;
+import org.smarthost.persistence.queue.QueueEvent;
+import org.smarthost.persistence.queue.QueueName;
+
+/**
+ * The queue index (Postfix's qmgr view of the queue): queue ID → compact {@link IndexEntry}
+ * for every message not yet done. Rebuilt at start from the journal (currentEventsByTag), then
+ * kept current by the MessageActors, which report every event they persist. Updates carry the
+ * event sequence number, so an update seen during the rebuild is applied exactly once.
+ */
+public final class QueueManager {
+
+    private static final Logger qmgr = LoggerFactory.getLogger("postfix/qmgr");
+
+    public sealed interface Command { }
+
+    /** From a MessageActor after it persisted event {@code seqNr}. */
+    public record Updated(String queueId, long seqNr, MessageState state) implements Command { }
+
+    /** All queued messages, oldest first. */
+    public record ListQueue(ActorRef<List<IndexEntry>> replyTo) implements Command { }
+
+    public record Lookup(String queueId, ActorRef<Optional<IndexEntry>> replyTo) implements Command { }
+
+    /**
+     * Messages due for delivery: active or deferred with a next attempt at or before
+     * {@code epochSecond}, earliest first, at most {@code max} (for the delivery scheduler).
+     */
+    public record Due(long epochSecond, int max, ActorRef<List<IndexEntry>> replyTo) implements Command { }
+
+    /** Replies once the rebuild is done (at once afterwards). */
+    public record AwaitReady(ActorRef<Integer> replyTo) implements Command { }
+
+    private record Rebuilt(Map<String, Folded> messages) implements Command { }
+
+    private record RebuildFailed(Throwable cause) implements Command { }
+
+    /** A message folded from the journal during the rebuild. */
+    private record Folded(MessageState state, long seqNr) { }
+
+    public static Behavior<Command> create(QueueQueries queries, BackoffPolicy policy) {
+        return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> {
+            ctx.pipeToSelf(queries.allQueueEvents().runWith(
+                            Sink.fold(new HashMap<String, Folded>(), QueueManager::fold), ctx.getSystem()),
+                    (folded, failure) -> failure != null ? new RebuildFailed(failure) : new Rebuilt(folded));
+            return rebuilding(ctx, stash, policy);
+        }));
+    }
+
+    private static HashMap<String, Folded> fold(HashMap<String, Folded> acc, EventEnvelope env) {
+        if (env.event() instanceof QueueEvent e) {
+            Folded f = acc.get(e.queueId());
+            MessageState s = f == null ? MessageState.incoming(e.queueId()) : f.state();
+            acc.put(e.queueId(), new Folded(s.apply(e), env.sequenceNr()));
+        }
+        return acc;
+    }
+
+    private static Behavior<Command> rebuilding(ActorContext<Command> ctx, StashBuffer<Command> stash,
+                                                BackoffPolicy policy) {
+        return Behaviors.receive(Command.class)
+                .onMessage(Rebuilt.class, r -> {
+                    Map<String, IndexEntry> index = new HashMap<>();
+                    r.messages().forEach((id, f) -> {
+                        if (!f.state().isDone() && f.state().received() != null) {
+                            index.put(id, IndexEntry.of(f.state(), f.seqNr(), policy));
+                        }
+                    });
+                    ctx.getLog().debug("queue index rebuilt: {} messages", index.size());
+                    Ready ready = new Ready(index, policy);
+                    r.messages().forEach((id, f) -> {
+                        if (f.state().isDone()) ready.recentlyDone.put(id, f.seqNr());
+                    });
+                    return stash.unstashAll(ready.behavior());
+                })
+                .onMessage(RebuildFailed.class, f -> {
+                    qmgr.error("fatal: cannot read the queue: {}", f.cause().toString());
+                    throw new IllegalStateException("queue index rebuild failed", f.cause());
+                })
+                .onAnyMessage(m -> {
+                    stash.stash(m);
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private static final class Ready {
+        private final Map<String, IndexEntry> index;
+        private final BackoffPolicy policy;
+        // Recently finished messages, so that a late, stale update cannot bring one back.
+        private final Map<String, Long> recentlyDone = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > 10_000;
+            }
+        };
+
+        Ready(Map<String, IndexEntry> index, BackoffPolicy policy) {
+            this.index = index;
+            this.policy = policy;
+        }
+
+        Behavior<Command> behavior() {
+            return Behaviors.receive(Command.class)
+                    .onMessage(Updated.class, this::updated)
+                    .onMessage(ListQueue.class, l -> {
+                        List<IndexEntry> all = new ArrayList<>(index.values());
+                        all.sort(Comparator.comparingLong(IndexEntry::arrival).thenComparing(IndexEntry::queueId));
+                        l.replyTo().tell(all);
+                        return Behaviors.same();
+                    })
+                    .onMessage(Lookup.class, l -> {
+                        l.replyTo().tell(Optional.ofNullable(index.get(l.queueId())));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Due.class, d -> {
+                        d.replyTo().tell(index.values().stream()
+                                .filter(e -> (e.queue() == QueueName.ACTIVE || e.queue() == QueueName.DEFERRED)
+                                        && e.nextAttempt() >= 0 && e.nextAttempt() <= d.epochSecond())
+                                .sorted(Comparator.comparingLong(IndexEntry::nextAttempt)
+                                        .thenComparing(IndexEntry::queueId))
+                                .limit(d.max())
+                                .toList());
+                        return Behaviors.same();
+                    })
+                    .onMessage(AwaitReady.class, a -> {
+                        a.replyTo().tell(index.size());
+                        return Behaviors.same();
+                    })
+                    .build();
+        }
+
+        private Behavior<Command> updated(Updated u) {
+            IndexEntry old = index.get(u.queueId());
+            if (old != null && old.seqNr() >= u.seqNr()) return Behaviors.same();
+            Long done = recentlyDone.get(u.queueId());
+            if (done != null && done >= u.seqNr()) return Behaviors.same();
+            MessageState s = u.state();
+            if (s.isDone()) {
+                recentlyDone.put(u.queueId(), u.seqNr());
+                if (index.remove(u.queueId()) != null && !s.deleted()) {
+                    qmgr.info("{}: removed", u.queueId());
+                }
+                return Behaviors.same();
+            }
+            if (s.received() == null) return Behaviors.same();
+            if (old == null && u.seqNr() == 1 && s.queue() == QueueName.ACTIVE) {
+                qmgr.info("{}: from=<{}>, size={}, nrcpt={} (queue active)", u.queueId(), s.received().sender(),
+                        s.received().size(), s.received().recipients().size());
+            }
+            index.put(u.queueId(), IndexEntry.of(s, u.seqNr(), policy));
+            return Behaviors.same();
+        }
+    }
+}

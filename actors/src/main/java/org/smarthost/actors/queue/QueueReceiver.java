@@ -1,0 +1,53 @@
+package org.smarthost.actors.queue;
+
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.smarthost.persistence.body.BodyStore;
+import org.smarthost.persistence.queue.QueueIdGenerator;
+import org.smarthost.protocol.smtpd.MailFrom;
+import org.smarthost.protocol.smtpd.MessageReceiver;
+import org.smarthost.protocol.smtpd.SessionInfo;
+import org.smarthost.protocol.smtpd.Transaction;
+
+/**
+ * What smtpd hands mail to: Postfix's cleanup service plus the queue. Each transaction gets a
+ * queue ID, streams its content through the cleanup stage into the body store, and on commit
+ * has its MessageActor persist MessageReceived before smtpd may answer 250.
+ */
+public final class QueueReceiver implements MessageReceiver {
+
+    /** How long commit waits for the journal before smtpd answers 451. */
+    static final Duration ACCEPT_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ActorSystem<?> system;
+    private final QueueSettings settings;
+    private final QueueIdGenerator ids;
+    private final BodyStore bodies;
+    private final ActorRef<MessageRegion.Command> region;
+    private final HeaderRewriteClients rewriteClients;
+    private final Clock clock;
+
+    public QueueReceiver(ActorSystem<?> system, QueueSettings settings, QueueIdGenerator ids, BodyStore bodies,
+                         ActorRef<MessageRegion.Command> region, Clock clock) {
+        this.system = system;
+        this.settings = settings;
+        this.ids = ids;
+        this.bodies = bodies;
+        this.region = region;
+        this.clock = clock;
+        this.rewriteClients = new HeaderRewriteClients(settings.localHeaderRewriteClients(), settings.mynetworks());
+    }
+
+    @Override
+    public Transaction open(SessionInfo session, MailFrom sender) {
+        boolean addMissing = settings.alwaysAddMissingHeaders() || rewriteClients.matches(session);
+        return new QueueTransaction(ids.next(), clock.instant(), session, sender, addMissing, this);
+    }
+
+    ActorSystem<?> system() { return system; }
+    QueueSettings settings() { return settings; }
+    BodyStore bodies() { return bodies; }
+    ActorRef<MessageRegion.Command> region() { return region; }
+}

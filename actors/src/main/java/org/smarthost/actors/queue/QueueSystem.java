@@ -1,0 +1,92 @@
+package org.smarthost.actors.queue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.smarthost.persistence.body.BodyStore;
+import org.smarthost.persistence.queue.QueueIdGenerator;
+
+/**
+ * The queue's actors, wired: the index (QueueManager), the message region and the receiver
+ * smtpd hands mail to. One per actor system.
+ */
+public final class QueueSystem {
+
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ActorSystem<?> system;
+    private final QueueSettings settings;
+    private final BodyStore bodies;
+    private final QueueQueries queries;
+    private final ActorRef<QueueManager.Command> index;
+    private final ActorRef<MessageRegion.Command> region;
+    private final QueueReceiver receiver;
+
+    private QueueSystem(ActorSystem<?> system, QueueSettings settings, BodyStore bodies, QueueIdGenerator ids,
+                        Clock clock) {
+        this.system = system;
+        this.settings = settings;
+        this.bodies = bodies;
+        this.queries = QueueQueries.of(system, settings.readJournalPluginId());
+        this.index = system.systemActorOf(QueueManager.create(queries, settings.backoff()), "qmgr", Props.empty());
+        this.region = system.systemActorOf(MessageRegion.create(index, clock, settings.messageIdleTimeout()),
+                "messages", Props.empty());
+        this.receiver = new QueueReceiver(system, settings, ids, bodies, region, clock);
+    }
+
+    /**
+     * Starts the queue in {@code system}, whose journal plugin must be configured. The index is
+     * rebuilt from the journal in the background; queries wait for it.
+     */
+    public static QueueSystem start(ActorSystem<?> system, QueueSettings settings, BodyStore bodies,
+                                    QueueIdGenerator ids, Clock clock) {
+        return new QueueSystem(system, settings, bodies, ids, clock);
+    }
+
+    public QueueReceiver receiver() { return receiver; }
+    public ActorRef<QueueManager.Command> index() { return index; }
+    public ActorRef<MessageRegion.Command> region() { return region; }
+    public QueueQueries queries() { return queries; }
+    public BodyStore bodies() { return bodies; }
+    public QueueSettings settings() { return settings; }
+    public ActorSystem<?> system() { return system; }
+
+    /** Every queued message, oldest first (waits for the index rebuild). */
+    public CompletionStage<List<IndexEntry>> list() {
+        return AskPattern.ask(index, QueueManager.ListQueue::new, ASK_TIMEOUT, system.scheduler());
+    }
+
+    public CompletionStage<Optional<IndexEntry>> lookup(String queueId) {
+        return AskPattern.ask(index, r -> new QueueManager.Lookup(queueId, r), ASK_TIMEOUT, system.scheduler());
+    }
+
+    /**
+     * Deletes a message (postsuper -d): MessageDeleted is persisted first, then the body is
+     * removed, so a crash in between leaves an orphan body, never a message without one.
+     */
+    public CompletionStage<MessageActor.AdminResult> delete(String queueId) {
+        return admin(queueId, MessageActor.AdminAction.DELETE).thenApplyAsync(r -> {
+            if (r.applied()) {
+                try {
+                    bodies.delete(queueId);
+                } catch (java.io.IOException e) {
+                    org.slf4j.LoggerFactory.getLogger("postfix/postsuper")
+                            .warn("warning: {}: cannot remove message body: {}", queueId, e.getMessage());
+                }
+            }
+            return r;
+        }, system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
+    }
+
+    /** Applies a postsuper action to one message. */
+    public CompletionStage<MessageActor.AdminResult> admin(String queueId, MessageActor.AdminAction action) {
+        return AskPattern.ask(region, r -> new MessageRegion.Deliver(queueId, new MessageActor.Admin(action, r)),
+                ASK_TIMEOUT, system.scheduler());
+    }
+}

@@ -1,0 +1,280 @@
+package org.smarthost.actors.resolve;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * trivial-rewrite(8)'s resolve service: strips local domains and routing operators from a
+ * recipient, finds the address class of what is left, and picks that class's transport and
+ * nexthop (ADDRESS_CLASS_README). A "transport:nexthop" value in a *_transport parameter
+ * overrides the nexthop; relayhost overrides the domain for relay and default classes.
+ */
+public final class TrivialRewrite implements AddressResolver {
+
+    private static final Logger log = LoggerFactory.getLogger("postfix/trivial-rewrite");
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?");
+    private static final Pattern NUMERIC = Pattern.compile("[0-9.]+");
+
+    private final ResolverSettings settings;
+    private final String configDirectory;
+    private final DomainList mydestination;
+    private final DomainList relayDomains;
+    private final DomainList virtualMailboxDomains;
+    private final DomainList virtualAliasDomains;
+
+    public TrivialRewrite(ResolverSettings settings, TableLookup.TableOpener tables, String configDirectory) {
+        this.settings = settings;
+        this.configDirectory = configDirectory;
+        this.mydestination = DomainList.of("mydestination", settings.mydestination(),
+                DomainList.Style.STRING, false, tables);
+        this.relayDomains = DomainList.of("relay_domains", settings.relayDomains(),
+                DomainList.Style.DOMAIN, settings.relayDomainsParentStyle(), tables);
+        this.virtualMailboxDomains = DomainList.of("virtual_mailbox_domains", settings.virtualMailboxDomains(),
+                DomainList.Style.STRING, false, tables);
+        this.virtualAliasDomains = DomainList.of("virtual_alias_domains", settings.virtualAliasDomains(),
+                DomainList.Style.STRING, false, tables);
+    }
+
+    public TrivialRewrite(ResolverSettings settings) {
+        this(settings, TableLookup.TableOpener.NONE, "/etc/postfix");
+    }
+
+    @Override
+    public Resolution resolve(String sender, String address) {
+        Set<Resolution.Flag> flags = EnumSet.noneOf(Resolution.Flag.class);
+        String addr = address;
+        String savedDomain = null;
+        String remoteDomain = null;
+        try {
+            int loopMax = address.length() + 100;
+            for (int loop = 0; ; loop++) {
+                if (loop > loopMax) {
+                    log.warn("warning: resolve_addr: <{}>: giving up after {} iterations", address, loop);
+                    break;
+                }
+                int at = addr.lastIndexOf('@');
+                if (at >= 0) {
+                    String domain = stripOneDot(addr.substring(at + 1));
+                    addr = addr.substring(0, at + 1) + domain;
+                    if (domain.isEmpty() && settings.resolveNullDomain()) {
+                        addr = addr.substring(0, at);       // resolve_null_domain: "user@" is "user"
+                        continue;
+                    }
+                    if (!domain.isEmpty() && !isLocal(domain)) {
+                        remoteDomain = domain;
+                        break;
+                    }
+                    savedDomain = domain;
+                    addr = addr.substring(0, at);
+                }
+                // Local domain stripped (or none given): expose any routing operators and retry.
+                if (addr.indexOf('@') >= 0) continue;
+                int bang = addr.indexOf('!');
+                if (settings.swapBangpath() && bang >= 0) {
+                    addr = addr.substring(bang + 1) + "@" + addr.substring(0, bang);
+                    continue;
+                }
+                int percent = addr.lastIndexOf('%');
+                if (settings.allowPercentHack() && percent >= 0) {
+                    addr = addr.substring(0, percent) + "@" + addr.substring(percent + 1);
+                    continue;
+                }
+                if (addr.isEmpty()) addr = settings.emptyAddressRecipient();
+                break;
+            }
+        } catch (TableLookupException e) {
+            log.warn("warning: mydestination lookup failure");
+            return failure(address);
+        }
+
+        String recipient;
+        if (remoteDomain != null) {
+            recipient = addr;
+        } else {
+            recipient = addr + "@" + (savedDomain != null ? savedDomain : settings.myhostname());
+        }
+        String rcptDomain = recipient.substring(recipient.lastIndexOf('@') + 1);
+        String localPart = recipient.substring(0, recipient.lastIndexOf('@'));
+        if (rcptDomain.startsWith("[")) {
+            if (!validHostLiteral(rcptDomain)) return badSyntax(recipient);
+        } else if (!validHostname(rcptDomain)) {
+            // Bare network addresses are not domain names, unless resolve_numeric_domain says so.
+            InetAddress numeric = settings.resolveNumericDomain() ? parseLiteral(literalOf(rcptDomain)) : null;
+            if (numeric == null) return badSyntax(recipient);
+            rcptDomain = literalOf(rcptDomain);
+            recipient = localPart + "@" + rcptDomain;
+            if (isLocal(rcptDomain)) remoteDomain = null;
+        }
+        if (!settings.allowMinUser() && recipient.startsWith("-")) {
+            return badSyntax(recipient);     // a pipe command could take it for an option
+        }
+        // Routing operators left in the local-part: the next hop might honour them, so the
+        // SMTP server must treat this as relaying (smtpd's "routed" check).
+        if (localPart.indexOf('@') >= 0 || localPart.indexOf('!') >= 0 || localPart.indexOf('%') >= 0) {
+            flags.add(Resolution.Flag.ROUTED);
+        }
+
+        AddressClass addressClass;
+        String channel;
+        String nexthop;
+        String blame;
+        if (remoteDomain != null) {
+            String parameter = "virtual_alias_domains";
+            try {
+                if (virtualAliasDomains.matches(rcptDomain)) {
+                    parameter = "virtual_mailbox_domains";
+                    if (virtualMailboxDomains.matches(rcptDomain)) {
+                        warnBoth(rcptDomain, "virtual_alias_domains", "virtual_mailbox_domains");
+                    }
+                    parameter = "relay_domains";
+                    if (relayDomains.matches(rcptDomain)) {
+                        warnBoth(rcptDomain, "virtual_alias_domains", "relay_domains");
+                    }
+                    return new Resolution(AddressClass.VIRTUAL_ALIAS, Resolution.ERROR,
+                            "User unknown" + (settings.showUserUnknownTableName() ? " in virtual alias table" : ""),
+                            recipient, flags);
+                }
+                parameter = "virtual_mailbox_domains";
+                if (virtualMailboxDomains.matches(rcptDomain)) {
+                    parameter = "relay_domains";
+                    if (relayDomains.matches(rcptDomain)) {
+                        warnBoth(rcptDomain, "virtual_mailbox_domains", "relay_domains");
+                    }
+                    addressClass = AddressClass.VIRTUAL_MAILBOX;
+                    channel = settings.virtualTransport();
+                    nexthop = rcptDomain;
+                    blame = "virtual_transport";
+                } else {
+                    parameter = "relay_domains";
+                    if (relayDomains.matches(rcptDomain)) {
+                        addressClass = AddressClass.RELAY;
+                        channel = settings.relayTransport();
+                        blame = "relay_transport";
+                    } else {
+                        addressClass = AddressClass.DEFAULT;
+                        channel = settings.defaultTransport();
+                        blame = "default_transport";
+                    }
+                    // Off-host delivery: relayhost overrides the recipient domain.
+                    nexthop = settings.relayhost().isEmpty() ? rcptDomain : settings.relayhost();
+                }
+            } catch (TableLookupException e) {
+                log.warn("warning: {} lookup failure", parameter);
+                return failure(recipient);
+            }
+        } else {
+            try {
+                if (virtualAliasDomains.matches(rcptDomain)) {
+                    warnBoth(rcptDomain, "mydestination", "virtual_alias_domains");
+                }
+                if (virtualMailboxDomains.matches(rcptDomain)) {
+                    warnBoth(rcptDomain, "mydestination", "virtual_mailbox_domains");
+                }
+            } catch (TableLookupException ignored) {
+                // only a warning was at stake
+            }
+            addressClass = AddressClass.LOCAL;
+            channel = settings.localTransport();
+            nexthop = rcptDomain;
+            blame = "local_transport";
+        }
+
+        // An explicit main.cf "transport:nexthop" overrides the nexthop; with
+        // local_transport = local:$myhostname all local domains share one queue.
+        int colon = channel.indexOf(':');
+        if (colon >= 0) {
+            String destination = channel.substring(colon + 1);
+            channel = channel.substring(0, colon);
+            if (!destination.isEmpty()) nexthop = destination;
+        }
+        if (channel.isEmpty()) {
+            log.warn("warning: file {}/main.cf: parameter {}: null transport is not allowed", configDirectory, blame);
+            return failure(recipient);
+        }
+        return new Resolution(addressClass, channel, nexthop, recipient, flags);
+    }
+
+    /** resolve_local(): mydestination, or an address literal of one of our interfaces. */
+    public boolean isLocal(String domain) {
+        String d = stripOneDot(domain);
+        if (d.isEmpty() || d.endsWith(".")) return false;
+        if (mydestination.matches(d)) return true;
+        if (d.startsWith("[") && d.endsWith("]")) {
+            InetAddress literal = parseLiteral(d);
+            return literal != null
+                    && (settings.inetInterfaces().contains(literal) || settings.proxyInterfaces().contains(literal));
+        }
+        return false;
+    }
+
+    private void warnBoth(String domain, String first, String second) {
+        log.warn("warning: do not list domain {} in BOTH {} and {}", domain, first, second);
+    }
+
+    private static Resolution failure(String recipient) {
+        return new Resolution(AddressClass.DEFAULT, Resolution.RETRY, Resolution.RESOLVER_FAILURE, recipient,
+                EnumSet.of(Resolution.Flag.FAIL));
+    }
+
+    private static Resolution badSyntax(String recipient) {
+        return new Resolution(AddressClass.DEFAULT, Resolution.ERROR, Resolution.BAD_ADDRESS_SYNTAX, recipient,
+                EnumSet.of(Resolution.Flag.ERROR));
+    }
+
+    private static String literalOf(String address) {
+        return address.contains(":") ? "[IPv6:" + address + "]" : "[" + address + "]";
+    }
+
+    /** Strip one trailing dot, but not dot-dot or at-dot: bogus names stay bogus for diagnostics. */
+    private static String stripOneDot(String domain) {
+        if (domain.length() > 1 && domain.endsWith(".") && !domain.endsWith("..")) {
+            return domain.substring(0, domain.length() - 1);
+        }
+        return domain;
+    }
+
+    static boolean validHostname(String name) {
+        if (name.isEmpty() || name.length() > 255) return false;
+        if (NUMERIC.matcher(name).matches()) return false;     // looks like an address, not a name
+        for (String label : name.split("\\.", -1)) {
+            if (label.isEmpty() || label.length() > 63 || !LABEL.matcher(label).matches()) return false;
+        }
+        return true;
+    }
+
+    static boolean validHostLiteral(String literal) {
+        return parseLiteral(literal) != null;
+    }
+
+    /**
+     * Parses "[192.0.2.1]", "[IPv6:2001:db8::1]" (and the bare IPv6 form older Postfix
+     * accepted) without any DNS lookup; null when not a numeric address.
+     */
+    static InetAddress parseLiteral(String literal) {
+        if (!literal.startsWith("[") || !literal.endsWith("]")) return null;
+        String body = literal.substring(1, literal.length() - 1);
+        boolean v6 = false;
+        if (body.regionMatches(true, 0, "IPv6:", 0, 5)) {
+            body = body.substring(5);
+            v6 = true;
+        }
+        if (body.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !v6) {
+            for (String part : body.split("\\.")) {
+                if (Integer.parseInt(part) > 255) return null;
+            }
+        } else if (!body.contains(":") || !body.toLowerCase(Locale.ROOT).matches("[0-9a-f:.]+")) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(body);    // numeric only (checked above): no DNS
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+}

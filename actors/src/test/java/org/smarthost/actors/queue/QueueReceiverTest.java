@@ -1,0 +1,185 @@
+package org.smarthost.actors.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.netty.buffer.Unpooled;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.smarthost.persistence.body.BodyStore;
+import org.smarthost.persistence.queue.QueueIdGenerator;
+import org.smarthost.persistence.queue.QueueName;
+import org.smarthost.protocol.smtpd.MailFrom;
+import org.smarthost.protocol.smtpd.RcptTo;
+import org.smarthost.protocol.smtpd.SessionInfo;
+import org.smarthost.protocol.smtpd.SmtpReply;
+import org.smarthost.protocol.smtpd.Transaction;
+
+/** The receive path end to end on the real RocksDB journal and body store. */
+class QueueReceiverTest {
+
+    Path dir;
+    ActorSystem<Void> system;
+    BodyStore bodies;
+    QueueSystem queue;
+
+    static final SessionInfo SESSION = new SessionInfo("localhost", new InetSocketAddress("127.0.0.1", 40000),
+            "client.example", "ESMTP", null, "smtp");
+
+    @BeforeEach
+    void start() throws Exception {
+        dir = Files.createTempDirectory("queue-receiver");
+        boot();
+    }
+
+    void boot() {
+        Config config = ConfigFactory.parseMap(Map.of(
+                        "pekko.persistence.journal.plugin", "smarthost.journal.rocksdb",
+                        "pekko.persistence.snapshot-store.plugin", "smarthost.snapshot.rocksdb",
+                        "smarthost.store.dir", dir.toString()))
+                .withFallback(ConfigFactory.load());
+        system = ActorSystem.create(Behaviors.empty(), "receiver", config);
+        bodies = BodyStore.open(dir);
+        QueueSettings settings = QueueSettings.defaults("mx.example", dir);
+        settings = new QueueSettings(settings.myhostname(), settings.mailName(), 5, 1000, 100_000, false,
+                settings.localHeaderRewriteClients(), settings.mynetworks(), settings.minimalBackoffTime(),
+                settings.maximalBackoffTime(), settings.maximalQueueLifetime(), settings.bounceQueueLifetime(),
+                settings.queueRunDelay(), dir, dir, QueueSettings.ROCKSDB_READ_JOURNAL, settings.messageIdleTimeout(),
+                ZoneId.of("UTC"));
+        queue = QueueSystem.start(system, settings, bodies, QueueIdGenerator.forThisProcess(), Clock.systemUTC());
+    }
+
+    void shutdown() throws Exception {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        bodies.close();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        shutdown();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private Transaction open(String sender, String... rcpts) {
+        Transaction t = queue.receiver().open(SESSION, new MailFrom(sender, -1, null, null, null, false));
+        for (String r : rcpts) t.addRecipient(new RcptTo(r, Set.of(), null));
+        return t;
+    }
+
+    private static void write(Transaction t, String text, int chunk) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < b.length; i += chunk) {
+            t.write(Unpooled.copiedBuffer(b, i, Math.min(chunk, b.length - i)));
+        }
+    }
+
+    private String body(String id) throws Exception {
+        try (InputStream in = bodies.open(id)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void acceptedMessageSurvivesRestartAndIsIndexedOnce() throws Exception {
+        Transaction t = open("alice@example.com", "bob@example.net");
+        String id = t.queueId();
+        write(t, "Subject: hi\r\nMessage-ID: <m1@example.com>\r\n\r\nhello\r\n", 7);
+        SmtpReply reply = t.commit().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(SmtpReply.of(250, "2.0.0", "Ok: queued as " + id), reply);
+
+        List<IndexEntry> before = queue.list().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(List.of(id), before.stream().map(IndexEntry::queueId).toList());
+
+        shutdown();
+        boot();
+
+        List<IndexEntry> after = queue.list().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(1, after.size());
+        IndexEntry e = after.get(0);
+        assertEquals(id, e.queueId());
+        assertEquals(QueueName.ACTIVE, e.queue());
+        assertEquals("alice@example.com", e.sender());
+        assertEquals(List.of("bob@example.net"), List.of(e.recipients()));
+        String content = body(id);
+        assertTrue(content.startsWith("Received: from client.example (localhost [127.0.0.1])\r\n\tby mx.example (Postfix) with ESMTP id "
+                + id + "\r\n\tfor <bob@example.net>; "), content);
+        // 127.0.0.1 matches local_header_rewrite_clients = permit_inet_interfaces: Date and From are added
+        assertTrue(content.contains("\r\nSubject: hi\r\nMessage-ID: <m1@example.com>\r\nDate: "), content);
+        assertTrue(content.endsWith(" +0000 (UTC)\r\nFrom: alice@example.com\r\n\r\nhello\r\n"), content);
+        assertEquals(content.length(), e.size());
+    }
+
+    @Test
+    void cleanupRejectionIsTheReplyAndNothingIsQueued() throws Exception {
+        Transaction t = open("alice@example.com", "bob@example.net");
+        StringBuilder hops = new StringBuilder();
+        for (int i = 0; i < 10; i++) hops.append("Received: from hop").append(i).append("\r\n");
+        write(t, hops + "\r\nbody\r\n", 5);
+        SmtpReply reply = t.commit().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(SmtpReply.of(554, "5.4.0", "Error: too many hops"), reply);
+        assertFalse(bodies.exists(t.queueId()));
+        assertTrue(queue.list().toCompletableFuture().get(30, TimeUnit.SECONDS).isEmpty());
+    }
+
+    @Test
+    void oversizedMessageIsRejectedWithoutBufferingIt() throws Exception {
+        Transaction t = open("alice@example.com", "bob@example.net");
+        String line = "x".repeat(998) + "\r\n";
+        for (int i = 0; i < 200; i++) write(t, line, 1000);  // 200 kB against a 100 kB limit
+        SmtpReply reply = t.commit().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(SmtpReply.of(552, "5.3.4", "Message size exceeds fixed limit"), reply);
+        assertFalse(bodies.exists(t.queueId()));
+    }
+
+    @Test
+    void abortDiscardsTheBody() throws Exception {
+        Transaction t = open("alice@example.com", "bob@example.net");
+        write(t, "Subject: x\r\n\r\n" + "y".repeat(200_00) + "\r\n", 4096);
+        t.abort();
+        Transaction next = open("carol@example.com", "dave@example.net");
+        write(next, "Subject: y\r\n\r\nz\r\n", 100);
+        assertEquals(250, next.commit().toCompletableFuture().get(30, TimeUnit.SECONDS).code());
+        List<IndexEntry> all = queue.list().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(List.of(next.queueId()), all.stream().map(IndexEntry::queueId).toList());
+        // the aborted body goes away once its stream has stopped
+        for (int i = 0; i < 100 && bodies.exists(t.queueId()); i++) Thread.sleep(20);
+        assertFalse(bodies.exists(t.queueId()));
+    }
+
+    @Test
+    void manyConcurrentTransactionsAllGetTheirOwnId() throws Exception {
+        List<Transaction> ts = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            Transaction t = open("s" + i + "@example.com", "r" + i + "@example.net");
+            write(t, "Subject: " + i + "\r\n\r\nbody " + i + "\r\n", 9);
+            ts.add(t);
+        }
+        List<java.util.concurrent.CompletableFuture<SmtpReply>> replies =
+                ts.stream().map(t -> t.commit().toCompletableFuture()).toList();
+        for (var r : replies) assertEquals(250, r.get(30, TimeUnit.SECONDS).code());
+        assertEquals(50, queue.list().toCompletableFuture().get(30, TimeUnit.SECONDS).size());
+        assertEquals(50, ts.stream().map(Transaction::queueId).distinct().count());
+    }
+}

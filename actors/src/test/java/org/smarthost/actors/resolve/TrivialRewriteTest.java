@@ -1,0 +1,265 @@
+package org.smarthost.actors.resolve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TrivialRewriteTest {
+
+    private static final ResolverSettings BASE = ResolverSettings.defaults("mail.example.com", "example.com",
+            List.of(addr("127.0.0.1"), addr("::1")));
+
+    private static InetAddress addr(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ResolverSettings withProxy(ResolverSettings s) {
+        return new ResolverSettings(s.myhostname(), s.mydestination(), s.inetInterfaces(), List.of(addr("203.0.113.5")),
+                s.relayDomains(), s.relayDomainsParentStyle(), s.relayhost(), s.defaultTransport(), s.relayTransport(),
+                s.localTransport(), s.virtualTransport(), s.virtualMailboxDomains(), s.virtualAliasDomains(),
+                s.allowPercentHack(), s.swapBangpath(), s.emptyAddressRecipient(), s.showUserUnknownTableName(),
+                s.resolveNullDomain(), s.resolveNumericDomain(), s.allowMinUser());
+    }
+
+    private static Arguments row(String name, UnaryOperator<ResolverSettings> config, String input,
+                                 AddressClass cls, String transport, String nexthop, String recipient,
+                                 Set<Resolution.Flag> flags) {
+        return Arguments.of(name, config, input, cls, transport, nexthop, recipient, flags);
+    }
+
+    static Stream<Arguments> table() {
+        UnaryOperator<ResolverSettings> dflt = s -> s;
+        Set<Resolution.Flag> none = Set.of();
+        Set<Resolution.Flag> error = Set.of(Resolution.Flag.ERROR);
+        return Stream.of(
+                row("remote domain -> default_transport, nexthop domain", dflt,
+                        "user@remote.test", AddressClass.DEFAULT, "smtp", "remote.test", "user@remote.test", none),
+                row("trailing dot stripped, case kept", dflt,
+                        "User@Remote.Test.", AddressClass.DEFAULT, "smtp", "Remote.Test", "User@Remote.Test", none),
+                row("myhostname is local, local_transport=local:$myhostname", dflt,
+                        "user@mail.example.com", AddressClass.LOCAL, "local", "mail.example.com", "user@mail.example.com", none),
+                row("localhost shares the local:$myhostname queue", dflt,
+                        "user@LOCALHOST", AddressClass.LOCAL, "local", "mail.example.com", "user@LOCALHOST", none),
+                row("bare user gets @$myhostname", dflt,
+                        "user", AddressClass.LOCAL, "local", "mail.example.com", "user@mail.example.com", none),
+                row("empty address -> empty_address_recipient", dflt,
+                        "", AddressClass.LOCAL, "local", "mail.example.com", "MAILER-DAEMON@mail.example.com", none),
+                row("user@ is bad syntax (resolve_null_domain=no)", dflt,
+                        "user@", AddressClass.DEFAULT, "error", "5.1.3 bad address syntax", "user@", error),
+                row("resolve_null_domain=yes: user@ is local", s -> s.withResolveFlags(true, false, false),
+                        "user@", AddressClass.LOCAL, "local", "mail.example.com", "user@mail.example.com", none),
+                row("routing operators before a null domain are still honoured", dflt,
+                        "user%remote.test@", AddressClass.DEFAULT, "smtp", "remote.test", "user@remote.test", none),
+                row("bare IP domain is bad syntax (resolve_numeric_domain=no)", dflt,
+                        "user@192.0.2.1", AddressClass.DEFAULT, "error", "5.1.3 bad address syntax", "user@192.0.2.1",
+                        error),
+                row("resolve_numeric_domain=yes: bare IP becomes a literal", s -> s.withResolveFlags(false, true, false),
+                        "user@192.0.2.1", AddressClass.DEFAULT, "smtp", "[192.0.2.1]", "user@[192.0.2.1]", none),
+                row("resolve_numeric_domain=yes: our own address is local", s -> s.withResolveFlags(false, true, false),
+                        "user@127.0.0.1", AddressClass.LOCAL, "local", "mail.example.com", "user@[127.0.0.1]", none),
+                row("leading - is bad syntax (allow_min_user=no)", dflt,
+                        "-oQ@remote.test", AddressClass.DEFAULT, "error", "5.1.3 bad address syntax", "-oQ@remote.test",
+                        error),
+                row("allow_min_user=yes", s -> s.withResolveFlags(false, false, true),
+                        "-oQ@remote.test", AddressClass.DEFAULT, "smtp", "remote.test", "-oQ@remote.test", none),
+                row("a lone dot domain is not stripped to nothing", dflt,
+                        "user@.", AddressClass.DEFAULT, "error", "5.1.3 bad address syntax", "user@.", error),
+                row("literal of inet_interfaces is local", dflt,
+                        "user@[127.0.0.1]", AddressClass.LOCAL, "local", "mail.example.com", "user@[127.0.0.1]", none),
+                row("IPv6 literal of inet_interfaces is local", dflt,
+                        "user@[IPv6:::1]", AddressClass.LOCAL, "local", "mail.example.com", "user@[IPv6:::1]", none),
+                row("literal of proxy_interfaces is local", TrivialRewriteTest::withProxy,
+                        "user@[203.0.113.5]", AddressClass.LOCAL, "local", "mail.example.com", "user@[203.0.113.5]", none),
+                row("foreign literal is remote", dflt,
+                        "user@[192.0.2.1]", AddressClass.DEFAULT, "smtp", "[192.0.2.1]", "user@[192.0.2.1]", none),
+                row("percent hack after local domain", dflt,
+                        "user%remote.test@localhost", AddressClass.DEFAULT, "smtp", "remote.test", "user@remote.test", none),
+                row("bang path after local domain", dflt,
+                        "remote.test!user@localhost", AddressClass.DEFAULT, "smtp", "remote.test", "user@remote.test", none),
+                row("user@remote@local", dflt,
+                        "user@remote.test@localhost", AddressClass.DEFAULT, "smtp", "remote.test", "user@remote.test", none),
+                row("operators in a remote local-part are ROUTED", dflt,
+                        "user%third.test@remote.test", AddressClass.DEFAULT, "smtp", "remote.test",
+                        "user%third.test@remote.test", Set.of(Resolution.Flag.ROUTED)),
+                row("allow_percent_hack=no keeps % (ROUTED)", s -> s.withRoutingOperators(false, true),
+                        "user%remote.test@localhost", AddressClass.LOCAL, "local", "mail.example.com",
+                        "user%remote.test@localhost", Set.of(Resolution.Flag.ROUTED)),
+                row("invalid domain is bad syntax", dflt,
+                        "user@bad..test", AddressClass.DEFAULT, "error", "5.1.3 bad address syntax", "user@bad..test",
+                        error),
+                row("invalid literal is bad syntax", dflt,
+                        "user@[300.1.1.1]", AddressClass.DEFAULT, "error", "5.1.3 bad address syntax",
+                        "user@[300.1.1.1]", error),
+                row("relayhost overrides the domain", s -> s.withRelayhost("[relay.example.net]:587"),
+                        "user@remote.test", AddressClass.DEFAULT, "smtp", "[relay.example.net]:587", "user@remote.test", none),
+                row("relayhost does not touch local mail", s -> s.withRelayhost("[relay.example.net]"),
+                        "user@localhost", AddressClass.LOCAL, "local", "mail.example.com", "user@localhost", none),
+                row("relay_domains -> relay_transport", s -> s.withRelayDomains(List.of("relay.test")),
+                        "u@relay.test", AddressClass.RELAY, "relay", "relay.test", "u@relay.test", none),
+                row("relay_domains matches subdomains (parent_domain_matches_subdomains)",
+                        s -> s.withRelayDomains(List.of("relay.test")),
+                        "u@sub.relay.test", AddressClass.RELAY, "relay", "sub.relay.test", "u@sub.relay.test", none),
+                row("relay class with relayhost", s -> s.withRelayDomains(List.of("relay.test")).withRelayhost("[gw.test]"),
+                        "u@relay.test", AddressClass.RELAY, "relay", "[gw.test]", "u@relay.test", none),
+                row("!pattern excludes", s -> s.withRelayDomains(List.of("!no.relay.test", "relay.test")),
+                        "u@no.relay.test", AddressClass.DEFAULT, "smtp", "no.relay.test", "u@no.relay.test", none),
+                row("virtual alias domain -> error:User unknown", s -> s.withVirtualDomains(List.of(), List.of("valias.test")),
+                        "u@valias.test", AddressClass.VIRTUAL_ALIAS, "error", "User unknown in virtual alias table",
+                        "u@valias.test", none),
+                row("virtual mailbox domain -> virtual_transport", s -> s.withVirtualDomains(List.of("vmbox.test"), List.of()),
+                        "u@vmbox.test", AddressClass.VIRTUAL_MAILBOX, "virtual", "vmbox.test", "u@vmbox.test", none),
+                row("default_transport=error:text", s -> s.withTransports("error:5.7.1 outbound mail disabled", "relay",
+                                "local:mail.example.com", "virtual"),
+                        "u@remote.test", AddressClass.DEFAULT, "error", "5.7.1 outbound mail disabled", "u@remote.test", none),
+                row("default_transport=retry:text", s -> s.withTransports("retry:4.3.2 maintenance", "relay",
+                                "local:mail.example.com", "virtual"),
+                        "u@remote.test", AddressClass.DEFAULT, "retry", "4.3.2 maintenance", "u@remote.test", none),
+                row("discard: with empty nexthop keeps the domain", s -> s.withTransports("discard:", "relay",
+                                "local:mail.example.com", "virtual"),
+                        "u@remote.test", AddressClass.DEFAULT, "discard", "remote.test", "u@remote.test", none),
+                row("transport:nexthop beats relayhost", s -> s.withRelayhost("[relay.test]").withTransports("smtp:[gw.test]:25",
+                                "relay", "local:mail.example.com", "virtual"),
+                        "u@remote.test", AddressClass.DEFAULT, "smtp", "[gw.test]:25", "u@remote.test", none),
+                row("null transport is a lookup failure", s -> s.withTransports("smtp", "relay", "", "virtual"),
+                        "u@localhost", AddressClass.DEFAULT, "retry", "4.3.0 address resolver failure", "u@localhost",
+                        Set.of(Resolution.Flag.FAIL)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
+    void resolves(String name, UnaryOperator<ResolverSettings> config, String input, AddressClass cls,
+                  String transport, String nexthop, String recipient, Set<Resolution.Flag> flags) {
+        Resolution r = new TrivialRewrite(config.apply(BASE)).resolve(input);
+        assertEquals(new Resolution(cls, transport, nexthop, recipient, flags), r, name);
+    }
+
+    @Test
+    void errorAndRetryReasons() {
+        Resolution bounce = new TrivialRewrite(BASE.withVirtualDomains(List.of(), List.of("x.test")))
+                .resolve("s@example.com", "u@x.test");
+        assertTrue(bounce.isError());
+        assertEquals("5.0.0", bounce.reasonStatus(), "error(8) default when the text has no detail code");
+        assertEquals("User unknown in virtual alias table", bounce.reasonText());
+        Resolution moved = bounce.withTransport("error", "5.1.6 User has moved to v@y.test");
+        assertEquals("5.1.6", moved.reasonStatus());
+        assertEquals("User has moved to v@y.test", moved.reasonText());
+        Resolution plainError = bounce.withTransport("error", "mail for x.test is not deliverable");
+        assertEquals("5.0.0", plainError.reasonStatus());
+        Resolution retry = bounce.withTransport("retry", "try later");
+        assertTrue(retry.isRetry());
+        assertEquals("4.0.0", retry.reasonStatus());
+        assertEquals("smtp:remote.test", bounce.withTransport("smtp", "remote.test").destination());
+    }
+
+    @Test
+    void mydestinationFromTableAndLookupFailure() {
+        Map<String, String> mydest = Map.of("hosted.test", "OK");
+        TableLookup.TableOpener tables = spec -> switch (spec) {
+            case "hash:/etc/postfix/mydest" -> key -> Optional.ofNullable(mydest.get(key));
+            case "proxy:mysql:/etc/postfix/down.cf" -> key -> {
+                throw new TableLookupException("mysql: connection refused");
+            };
+            default -> throw new IllegalArgumentException(spec);
+        };
+        ResolverSettings s = new ResolverSettings("mail.example.com", List.of("$myhostname-expanded", "hash:/etc/postfix/mydest"),
+                List.of(), List.of(), List.of(), true, "", "smtp", "relay", "local", "virtual",
+                List.of(), List.of(), true, true, "MAILER-DAEMON", true, false, false, false);
+        TrivialRewrite resolver = new TrivialRewrite(s, tables, "/etc/postfix");
+        Resolution local = resolver.resolve("u@Hosted.Test");
+        assertEquals(AddressClass.LOCAL, local.addressClass());
+        assertEquals("Hosted.Test", local.nexthop(), "local_transport without :nexthop keeps the domain");
+        assertEquals(AddressClass.DEFAULT, resolver.resolve("u@sub.hosted.test").addressClass(),
+                "mydestination is a string list: no subdomain matching");
+
+        ResolverSettings failing = new ResolverSettings("mail.example.com", List.of("proxy:mysql:/etc/postfix/down.cf"),
+                List.of(), List.of(), List.of(), true, "", "smtp", "relay", "local", "virtual",
+                List.of(), List.of(), true, true, "MAILER-DAEMON", true, false, false, false);
+        Resolution fail = new TrivialRewrite(failing, tables, "/etc/postfix").resolve("u@remote.test");
+        assertTrue(fail.failed(), "a table that cannot answer must not resolve to 'remote'");
+        assertTrue(fail.isRetry());
+        assertEquals("4.3.0", fail.reasonStatus());
+    }
+
+    @Test
+    void relayDomainsWithoutParentStyleNeedDotPattern() {
+        ResolverSettings s = new ResolverSettings("mail.example.com", List.of("mail.example.com"), List.of(), List.of(),
+                List.of(".relay.test"), false, "", "smtp", "relay", "local", "virtual",
+                List.of(), List.of(), true, true, "MAILER-DAEMON", true, false, false, false);
+        TrivialRewrite resolver = new TrivialRewrite(s);
+        assertEquals(AddressClass.RELAY, resolver.resolve("u@a.relay.test").addressClass());
+        assertEquals(AddressClass.DEFAULT, resolver.resolve("u@relay.test").addressClass());
+        assertFalse(resolver.isLocal("relay.test"));
+    }
+
+    @Test
+    void transportMapsAndRelocatedChainAfterTheClassResolver() {
+        Map<String, String> transport = Map.of(
+                "internal.test", ":",
+                "slow.test", "slow:",
+                "gw.test", ":[gateway.test]",
+                "vip+news@remote.test", "smtp:[news.test]",
+                ".sub.test", "uucp:example",
+                "*", "smtp:[outbound.test]");
+        Map<String, String> relocated = Map.of("old@remote.test", "new@elsewhere.test", "@gone.test", "contact@x.test");
+        TrivialRewrite base = new TrivialRewrite(BASE);
+        AddressResolver chain = new ResolverChain(base, List.of(
+                new TransportMapStage(key -> Optional.ofNullable(transport.get(key)), false, "+"),
+                new RelocatedStage(key -> Optional.ofNullable(relocated.get(key)), base::isLocal)));
+
+        assertEquals("smtp:internal.test", chain.resolve("u@internal.test").destination(), ": changes nothing");
+        assertEquals("slow:slow.test", chain.resolve("u@slow.test").destination(), "transport: resets nexthop to domain");
+        assertEquals("smtp:[gateway.test]", chain.resolve("u@gw.test").destination(), ":nexthop keeps the transport");
+        assertEquals("smtp:[news.test]", chain.resolve("vip+news@remote.test").destination());
+        assertEquals("uucp:example", chain.resolve("u@a.sub.test").destination());
+        assertEquals("smtp:[outbound.test]", chain.resolve("u@other.test").destination(), "* wildcard");
+        Resolution moved = chain.resolve("old@remote.test");
+        assertEquals("error", moved.transport());
+        assertEquals("5.1.6 User has moved to new@elsewhere.test", moved.nexthop());
+        assertEquals("5.1.6 User has moved to contact@x.test", chain.resolve("anyone@gone.test").nexthop());
+
+        AddressResolver withAlias = new ResolverChain(
+                new TrivialRewrite(BASE.withVirtualDomains(List.of(), List.of("valias.test"))),
+                List.of(new TransportMapStage(key -> Optional.ofNullable(transport.get(key)), false, "+")));
+        assertEquals("error", withAlias.resolve("u@valias.test").transport(), "virtual alias class is never overridden");
+
+        AddressResolver failing = new ResolverChain(base, List.of(new TransportMapStage(key -> {
+            throw new TableLookupException("down");
+        }, false, "")));
+        assertTrue(failing.resolve("u@remote.test").failed());
+        AddressResolver badThenTable = new ResolverChain(base, List.of(new TransportMapStage(key ->
+                Optional.of("smtp:[anywhere.test]"), false, "")));
+        assertEquals("error", badThenTable.resolve("u@bad..test").transport(), "tables never fix bad syntax");
+    }
+
+    @Test
+    void settingsFromMainCfUsePostfixDefaults() throws Exception {
+        ResolverSettings s = ResolverSettings.fromMainCf(Map.of("myhostname", "mx1.example.org",
+                "inet_interfaces", "loopback-only", "relay_domains", "a.test, b.test", "relayhost", "[smart.test]:587"));
+        assertEquals(List.of("mx1.example.org", "localhost.example.org", "localhost"), s.mydestination());
+        assertEquals("local:mx1.example.org", s.localTransport());
+        assertEquals(List.of("a.test", "b.test"), s.relayDomains());
+        assertTrue(s.relayDomainsParentStyle());
+        assertTrue(s.inetInterfaces().contains(InetAddress.getByName("127.0.0.1")));
+        TrivialRewrite r = new TrivialRewrite(s);
+        assertEquals("relay:[smart.test]:587", r.resolve("u@x.b.test").destination());
+        assertEquals("smtp:[smart.test]:587", r.resolve("u@elsewhere.test").destination());
+        assertEquals(AddressClass.LOCAL, r.resolve("u@[127.0.0.1]").addressClass());
+        assertTrue(ResolverSettings.interfaces("all").contains(InetAddress.getByName("127.0.0.1")));
+    }
+}

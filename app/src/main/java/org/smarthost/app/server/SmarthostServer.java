@@ -1,0 +1,215 @@
+package org.smarthost.app.server;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.smarthost.actors.master.Master;
+import org.smarthost.actors.master.ServiceFactory;
+import org.smarthost.app.control.ControlCommand;
+import org.smarthost.app.control.ControlServer;
+import org.smarthost.app.logging.Maillog;
+import org.smarthost.app.queue.QueueRuntime;
+import org.smarthost.config.ConfigException;
+import org.smarthost.protocol.smtpd.MessageReceiver;
+
+/**
+ * The composition root: one process doing what Postfix's master and its daemons do.
+ *
+ * <p>Start-up order: state directories, PID file lock, logging, Pekko (journal plugin on
+ * ${queue_directory}/db), the queue, the master.cf services, and last the control channel, whose
+ * appearance tells "postfix start" that every service listens.
+ */
+public final class SmarthostServer {
+
+    private static final Logger log = LoggerFactory.getLogger("postfix/master");
+    /** How long "postfix stop" lets running SMTP sessions finish before they get a 421. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(3);
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(60);
+
+    private volatile MailConfig conf;
+    private final boolean verbose;
+    private final PidFile pidFile;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private ActorSystem<Void> system;
+    private ActorRef<Master.Command> master;
+    private ControlServer control;
+    private MessageReceiver receiver;
+    private final Map<String, ControlCommand> queueCommands = new HashMap<>();
+
+    private SmarthostServer(MailConfig conf, boolean verbose, PidFile pidFile) {
+        this.conf = conf;
+        this.verbose = verbose;
+        this.pidFile = pidFile;
+    }
+
+    /**
+     * Runs the mail system in this process until it is stopped (SIGTERM, "postfix stop",
+     * "postfix abort"). Returns the exit status.
+     */
+    public static int runForeground(MailConfig conf, boolean verbose) {
+        PidFile pid;
+        try {
+            conf.createDirectories();
+            pid = PidFile.acquire(PidFile.path(conf.queueDirectory()));
+        } catch (IOException e) {
+            System.err.println("postfix/master: fatal: " + e.getMessage());
+            return 1;
+        }
+        Maillog.configureDaemon(conf.syslogName(), conf.myhostname(), conf.maillogFile(),
+                conf.dataDirectory().resolve("smarthost.log"), verbose);
+        SmarthostServer server = new SmarthostServer(conf, verbose, pid);
+        try {
+            server.start();
+        } catch (Exception e) {
+            String message = e instanceof StartupException || e instanceof ConfigException
+                    ? e.getMessage() : e.toString();
+            log.error("fatal: {}", message);
+            System.err.println("postfix/master: fatal: " + message);
+            server.stop(Duration.ZERO, null);
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(STOP_GRACE, "terminating on signal 15"),
+                "shutdown"));
+        server.reloadOnSighup();
+        server.terminated.join();
+        return 0;
+    }
+
+    private void start() throws Exception {
+        system = ActorSystem.create(Behaviors.empty(), "smarthost",
+                PekkoSettings.build(conf.storeDirectory(), verbose));
+        receiver = startQueue();
+        master = system.systemActorOf(Master.create(), "master", Props.empty());
+        Master.Applied applied = apply(conf);
+        if (!applied.ok()) throw new StartupException(String.join("; ", applied.failures()));
+        control = ControlServer.bind(conf.queueDirectory());
+        control.registerAll(queueCommands);
+        control.register("reload", this::reload);
+        control.register("abort", this::abort);
+        control.register("logrotate", (args, out, err) -> {
+            Maillog.reopen();
+            return 0;
+        });
+        log.info("daemon started -- version {}, configuration {}", conf.mailVersion(), conf.configDirectory());
+    }
+
+    /** The queue: what smtpd hands messages to, and the commands behind postqueue & co. */
+    private MessageReceiver startQueue() {
+        QueueRuntime queue = QueueRuntime.start(system, QueueSettingsFactory.build(conf));
+        queueCommands.putAll(queue.controlCommands());
+        return queue.receiver();
+    }
+
+    private Master.Applied apply(MailConfig c) throws Exception {
+        Map<String, ServiceFactory> factories = Map.of("smtpd", new SmtpdServiceFactory(c, receiver));
+        return AskPattern.<Master.Command, Master.Applied>ask(master,
+                        replyTo -> new Master.Apply(c.services(), factories, replyTo), ASK_TIMEOUT, system.scheduler())
+                .toCompletableFuture().get(ASK_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+    }
+
+    /** "postfix reload": re-read main.cf and master.cf, then open, close and replace services. */
+    private synchronized int reload(List<String> args, PrintWriter out, PrintWriter err) throws Exception {
+        MailConfig next;
+        try {
+            next = MailConfig.load(conf.configDirectory());
+            next.services();
+        } catch (ConfigException e) {
+            err.println("postfix/master: fatal: " + e.getMessage() + " (configuration not reloaded)");
+            log.warn("warning: reload failed: {}", e.getMessage());
+            return 1;
+        }
+        conf = next;
+        log.info("reload -- version {}, configuration {}", next.mailVersion(), next.configDirectory());
+        Master.Applied applied = apply(next);
+        for (String failure : applied.failures()) {
+            log.warn("warning: {}", failure);
+            err.println("postfix/master: warning: " + failure);
+        }
+        return applied.ok() ? 0 : 1;
+    }
+
+    /** {@code kill -HUP} reloads, as it does Postfix's master. */
+    @SuppressWarnings("sunapi")
+    private void reloadOnSighup() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> new Thread(() -> {
+                java.io.StringWriter text = new java.io.StringWriter();
+                try {
+                    reload(List.of(), new PrintWriter(text), new PrintWriter(text));
+                } catch (Exception e) {
+                    log.warn("warning: reload on SIGHUP failed: {}", e.toString());
+                }
+            }, "sighup").start());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            log.debug("SIGHUP cannot be handled on this JVM: {}", e.toString());
+        }
+    }
+
+    /** "postfix abort": stop now; sessions are cut without waiting. */
+    private int abort(List<String> args, PrintWriter out, PrintWriter err) {
+        Thread t = new Thread(() -> {
+            stop(Duration.ZERO, "terminating on abort request");
+            System.exit(0);
+        }, "abort");
+        t.start();
+        return 0;
+    }
+
+    /** Idempotent; blocks until services, queue and journal are closed. */
+    private void stop(Duration grace, String reason) {
+        if (!stopping.compareAndSet(false, true)) {
+            terminated.join();
+            return;
+        }
+        try {
+            if (reason != null) log.info(reason);
+            if (master != null) {
+                try {
+                    AskPattern.<Master.Command, Master.Stopped>ask(master, replyTo -> new Master.Stop(grace, replyTo),
+                                    grace.plusSeconds(10), system.scheduler())
+                            .toCompletableFuture().get(grace.toSeconds() + 15, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    log.warn("warning: services did not stop cleanly: {}", e.toString());
+                }
+            }
+            if (control != null) control.close();
+            if (system != null) {
+                system.terminate();
+                try {
+                    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    log.warn("warning: queue did not stop cleanly: {}", e.toString());
+                }
+            }
+            try {
+                pidFile.close();
+            } catch (IOException e) {
+                // the lock goes with the process anyway
+            }
+        } finally {
+            terminated.complete(null);
+        }
+    }
+
+    /** A start-up problem worded for the administrator. */
+    static final class StartupException extends Exception {
+        StartupException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package org.smarthost.app.server;
+
+import org.smarthost.config.Config;
+import org.smarthost.protocol.smtpd.SmtpdSettings;
+
+/**
+ * Builds smtpd's plain settings from main.cf with a service's master.cf -o overrides applied.
+ */
+final class SmtpdSettingsFactory {
+
+    private SmtpdSettingsFactory() {
+    }
+
+    /**
+     * @param c            main.cf with the service's -o overrides
+     * @param processLimit the service's master.cf maxproc ("-" already resolved)
+     */
+    static SmtpdSettings build(Config c, int processLimit) {
+        return new SmtpdSettings(
+                c.get("myhostname"),
+                c.get("smtpd_banner"),
+                c.get("mail_name"),
+                c.getSize("message_size_limit"),
+                c.getInt("line_length_limit"),
+                c.getInt("smtpd_recipient_limit"),
+                c.getInt("smtpd_recipient_overshoot_limit"),
+                c.getTime("smtpd_timeout"),
+                c.getInt("smtpd_hard_error_limit"),
+                c.getInt("smtpd_soft_error_limit"),
+                c.getTime("smtpd_error_sleep_time"),
+                c.getInt("smtpd_junk_command_limit"),
+                c.getList("mynetworks"),
+                c.getList("mydestination"),
+                c.getList("relay_domains"),
+                c.getList("parent_domain_matches_subdomains"),
+                c.getList("smtpd_client_restrictions"),
+                c.getList("smtpd_helo_restrictions"),
+                c.getList("smtpd_sender_restrictions"),
+                c.getList("smtpd_relay_restrictions"),
+                c.getList("smtpd_recipient_restrictions"),
+                c.getInt("relay_domains_reject_code"),
+                c.getInt("reject_code"),
+                c.getInt("defer_code"),
+                c.getInt("non_fqdn_reject_code"),
+                c.getBool("disable_vrfy_command"),
+                c.get("smtpd_forbid_bare_newline").strip().toLowerCase(java.util.Locale.ROOT),
+                c.getList("smtpd_forbid_bare_newline_exclusions"),
+                c.getInt("smtpd_forbid_bare_newline_reject_code"),
+                c.getBool("smtpd_forbid_unauth_pipelining"),
+                c.getList("smtpd_discard_ehlo_keywords"),
+                c.getBool("smtputf8_enable"),
+                processLimit);
+    }
+}

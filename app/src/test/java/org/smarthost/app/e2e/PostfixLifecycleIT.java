@@ -1,0 +1,206 @@
+package org.smarthost.app.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * One real mail system, started with bin/postfix as an administrator would, taken through its
+ * life: start, status, SMTP, reload with a changed master.cf, logrotate, stop. One server start
+ * for the whole class keeps the suite lean.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PostfixLifecycleIT {
+
+    private static final Pattern SYSLOG_LINE =
+            Pattern.compile("^[A-Z][a-z]{2} [ 123]\\d \\d\\d:\\d\\d:\\d\\d \\S+ postfix/[a-z-]+\\[\\d+\\]: .+$");
+
+    Path temp;
+    MailSystem mail;
+    SmtpClient established;
+    int newPort;
+
+    @BeforeAll
+    void setUp() throws IOException {
+        temp = Files.createTempDirectory("smarthost-it");
+        mail = new MailSystem(temp);
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        if (established != null) established.close();
+        mail.close();
+        try (Stream<Path> files = Files.walk(temp)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    @Test
+    @Order(1)
+    void statusBeforeStartSaysNotRunning() throws Exception {
+        MailSystem.Result status = mail.run("postfix", "status");
+        assertEquals(1, status.exit(), status.toString());
+        assertEquals("postfix/postfix-script: the Postfix mail system is not running\n", status.err());
+    }
+
+    @Test
+    @Order(2)
+    void startReturnsOnceSmtpdListens() throws Exception {
+        MailSystem.Result start = mail.run("postfix", "start");
+        assertEquals(0, start.exit(), start.toString());
+        assertTrue(start.err().contains("postfix/postfix-script: starting the Postfix mail system\n"), start.err());
+        // no polling: start returns only when every service listens
+        try (SmtpClient smtp = new SmtpClient(mail.port)) {
+            assertTrue(smtp.greeting.startsWith("220 ") && smtp.greeting.contains(" ESMTP"), smtp.greeting);
+            assertTrue(smtp.command("EHLO client.example").startsWith("250 "));
+            assertEquals("221 2.0.0 Bye", smtp.command("QUIT"));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void statusReportsThePidOfTheRunningServer() throws Exception {
+        MailSystem.Result status = mail.run("postfix", "status");
+        assertEquals(0, status.exit(), status.toString());
+        Matcher m = Pattern.compile("postfix/postfix-script: the Postfix mail system is running: PID: (\\d+)\n")
+                .matcher(status.err());
+        assertTrue(m.matches(), status.err());
+        long pid = Long.parseLong(m.group(1));
+        assertEquals(pid, Long.parseLong(Files.readString(mail.pidFile()).trim()));
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
+    @Order(4)
+    void aSecondStartIsRefused() throws Exception {
+        MailSystem.Result again = mail.run("postfix", "start");
+        assertEquals(1, again.exit(), again.toString());
+        assertEquals("postfix/postfix-script: fatal: the Postfix mail system is already running\n", again.err());
+    }
+
+    @Test
+    @Order(5)
+    void acceptedMailIsQueuedAndListedByPostqueue() throws Exception {
+        MailSystem.Result swaks = MailSystem.exec(List.of("swaks", "--server", "127.0.0.1:" + mail.port,
+                "--from", "sender@localhost", "--to", "rcpt@example.com", "--ehlo", "client.example",
+                "--header", "Subject: lifecycle"), null);
+        assertEquals(0, swaks.exit(), swaks.toString());
+        Matcher queued = Pattern.compile("<-  250 2\\.0\\.0 Ok: queued as (\\w+)").matcher(swaks.out());
+        assertTrue(queued.find(), swaks.out());
+        String queueId = queued.group(1);
+
+        MailSystem.Result listing = mail.run("postqueue", "-p");
+        assertEquals(0, listing.exit(), listing.toString());
+        assertTrue(listing.out().lines().anyMatch(l -> l.startsWith(queueId) && l.endsWith("sender@localhost")),
+                listing.out());
+        assertTrue(listing.out().contains("rcpt@example.com"), listing.out());
+
+        MailSystem.Result flush = mail.run("postfix", "flush");
+        assertEquals(0, flush.exit(), flush.toString());
+    }
+
+    @Test
+    @Order(6)
+    void reloadOpensTheNewPortClosesTheOldAndKeepsEstablishedSessions() throws Exception {
+        established = new SmtpClient(mail.port);
+        assertTrue(established.command("EHLO before.reload").startsWith("250 "));
+
+        newPort = MailSystem.freePort();
+        mail.writeMasterCf("127.0.0.1:" + newPort + " inet n - n - - smtpd\n");
+        MailSystem.Result reload = mail.run("postfix", "reload");
+        assertEquals(0, reload.exit(), reload.toString());
+        assertEquals("postfix/postfix-script: refreshing the Postfix mail system\n", reload.err());
+
+        try (SmtpClient fresh = new SmtpClient(newPort)) {
+            assertTrue(fresh.greeting.startsWith("220 "), fresh.greeting);
+        }
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", mail.port).close());
+        // the session that was open across the reload carries on
+        assertEquals("250 2.0.0 Ok", established.command("NOOP"));
+        assertTrue(Files.readString(mail.maillog()).contains("postfix/master["),
+                "master logs to maillog_file");
+        assertTrue(Files.readString(mail.maillog()).lines()
+                .anyMatch(l -> l.matches(".* postfix/master\\[\\d+\\]: reload -- version \\S+, configuration "
+                        + Pattern.quote(mail.configDir.toString()))));
+    }
+
+    @Test
+    @Order(7)
+    void logrotateRenamesAndCompressesTheMaillog() throws Exception {
+        MailSystem.Result rotate = mail.run("postfix", "logrotate");
+        assertEquals(0, rotate.exit(), rotate.toString());
+        List<Path> rotated;
+        try (Stream<Path> files = Files.list(mail.maillog().getParent())) {
+            rotated = files.filter(f -> f.getFileName().toString().matches("maillog\\.\\d{8}-\\d{6}\\.gz")).toList();
+        }
+        assertEquals(1, rotated.size(), "one rotated, compressed log");
+        // the server writes on into a fresh maillog
+        try (SmtpClient smtp = new SmtpClient(newPort)) {
+            smtp.command("QUIT");
+        }
+        String log = waitForLog("connect from localhost[127.0.0.1]");
+        log.lines().forEach(l -> assertTrue(SYSLOG_LINE.matcher(l).matches(), "Postfix log format: " + l));
+    }
+
+    @Test
+    @Order(8)
+    void stopEndsSessionsAndTheServer() throws Exception {
+        MailSystem.Result stop = mail.run("postfix", "stop");
+        assertEquals(0, stop.exit(), stop.toString());
+        assertTrue(stop.err().startsWith("postfix/postfix-script: stopping the Postfix mail system\n"), stop.err());
+        // the idle established session was told, not dropped
+        String last = established.reply();
+        assertTrue(last == null || last.startsWith("421 4.3.2 "), String.valueOf(last));
+        MailSystem.Result status = mail.run("postfix", "status");
+        assertEquals(1, status.exit(), status.toString());
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", newPort).close());
+        MailSystem.Result again = mail.run("postfix", "stop");
+        assertEquals(1, again.exit());
+        assertEquals("postfix/postfix-script: fatal: the Postfix mail system is not running\n", again.err());
+        assertTrue(Files.readString(mail.maillog()).contains("postfix/master"));
+    }
+
+    private String waitForLog(String text) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            if (Files.exists(mail.maillog())) {
+                String log = Files.readString(mail.maillog());
+                if (log.contains(text)) return log;
+            }
+            Thread.sleep(100);
+        }
+        String log = Files.exists(mail.maillog()) ? Files.readString(mail.maillog()) : "";
+        assertNotNull(null, "maillog never showed \"" + text + "\":\n" + log);
+        return log;
+    }
+
+    @Test
+    @Order(9)
+    void unimplementedProgramsSaySoAndFail() throws Exception {
+        for (String program : List.of("sendmail", "newaliases", "postmap")) {
+            MailSystem.Result r = MailSystem.exec(List.of(MailSystem.REPO.resolve("bin/" + program).toString()), "");
+            assertEquals(1, r.exit(), r.toString());
+            assertEquals(program + ": fatal: not implemented yet in smarthost\n", r.err());
+            assertFalse(r.out().contains("250"));
+        }
+    }
+}

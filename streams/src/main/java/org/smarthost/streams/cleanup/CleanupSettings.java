@@ -1,0 +1,21 @@
+package org.smarthost.streams.cleanup;
+
+import java.time.ZoneId;
+
+/**
+ * The main.cf parameters the cleanup stage obeys, as plain values.
+ *
+ * @param myhostname         myhostname, in Received: and added Message-Id:
+ * @param mailName           mail_name (default "Postfix"), in Received:
+ * @param hopcountLimit      hopcount_limit (default 50): Received: headers allowed
+ * @param headerSizeLimit    header_size_limit (default 102400): bytes kept of one header
+ * @param messageSizeLimit   message_size_limit (default 10240000), 0 = unlimited
+ * @param zone               time zone for Received: and Date: (Postfix uses local time)
+ */
+public record CleanupSettings(String myhostname, String mailName, int hopcountLimit, int headerSizeLimit,
+                              long messageSizeLimit, ZoneId zone) {
+
+    public static CleanupSettings defaults(String myhostname) {
+        return new CleanupSettings(myhostname, "Postfix", 50, 102400, 10240000L, ZoneId.systemDefault());
+    }
+}
