@@ -215,24 +215,13 @@ class QueueToolsTest {
                 run("history", "4jZR1g3yV8zJ9XX"));
     }
 
-    /**
-     * Runs a tool as the CLI does. Each offline run opens and closes the database in this JVM;
-     * RocksStore.close() currently leaves a short window after termination in which the
-     * database is no longer shared but not yet closed, so a run that lands in it is retried
-     * (a real CLI run is its own process and never sees this).
-     */
+    /** Runs a tool as the CLI does: offline runs open and close the database in this JVM. */
     Result cli(String program, String... args) throws Exception {
-        for (int attempt = 0; ; attempt++) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int rc = QueueRuntime.runTool(program, List.of(args), settings, new PrintStream(out, true),
-                    new PrintStream(err, true));
-            if (attempt < 50 && err.toString().contains("lock hold by current process")) {
-                Thread.sleep(50);
-                continue;
-            }
-            return new Result(rc, out.toString(), err.toString());
-        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = QueueRuntime.runTool(program, List.of(args), settings, new PrintStream(out, true),
+                new PrintStream(err, true));
+        return new Result(rc, out.toString(), err.toString());
     }
 
     @Test

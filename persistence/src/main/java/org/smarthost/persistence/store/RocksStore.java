@@ -258,13 +258,21 @@ public final class RocksStore implements AutoCloseable {
     @Override
     public void close() {
         if (shared) {
+            // Closing under the same lock as acquire(): a reopen of this directory in the same
+            // JVM must wait until RocksDB has released its LOCK file, or it fails to open.
             synchronized (SHARED) {
                 if (--references > 0) {
                     return;
                 }
                 SHARED.remove(dir);
+                release();
             }
+        } else {
+            release();
         }
+    }
+
+    private void release() {
         if (committer != null) {
             committer.close();
         }
