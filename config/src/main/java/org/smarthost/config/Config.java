@@ -25,14 +25,24 @@ public final class Config {
     private final Map<String, String> mainValues;
     private final Map<String, String> overrides;
     private final String processName;
+    private final List<String> warnings;
 
     private Config(ParameterRegistry registry, Path configDirectory, Map<String, String> mainValues,
-                   Map<String, String> overrides, String processName) {
+                   Map<String, String> overrides, String processName, List<String> warnings) {
         this.registry = registry;
         this.configDirectory = configDirectory;
         this.mainValues = mainValues;
         this.overrides = overrides;
         this.processName = processName;
+        this.warnings = warnings;
+    }
+
+    /**
+     * Problems found reading main.cf, worded like Postfix (e.g. "/etc/postfix/main.cf, line 12: overriding
+     * earlier entry: relayhost=x"); callers log them as "warning: ...".
+     */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /**
@@ -43,7 +53,8 @@ public final class Config {
         MainCf main = MainCf.read(configDir.resolve("main.cf"));
         Map<String, String> values = new HashMap<>(main.values());
         values.put("config_directory", configDir.toString());
-        return of(ParameterRegistry.standard(), configDir, values);
+        Config c = of(ParameterRegistry.standard(), configDir, values);
+        return new Config(c.registry, c.configDirectory, c.mainValues, c.overrides, c.processName, main.warnings());
     }
 
     /** The configuration directory chosen by {@code MAIL_CONFIG}, or /etc/postfix. */
@@ -60,7 +71,7 @@ public final class Config {
                 values.remove(name);
             }
         }
-        return new Config(registry, configDir, Collections.unmodifiableMap(values), Map.of(), "smarthost");
+        return new Config(registry, configDir, Collections.unmodifiableMap(values), Map.of(), "smarthost", List.of());
     }
 
     /** Built-in defaults only, as {@code postconf -d} sees them. */
@@ -72,12 +83,13 @@ public final class Config {
     public Config withOverrides(Map<String, String> settings) {
         Map<String, String> merged = new HashMap<>(overrides);
         merged.putAll(settings);
-        return new Config(registry, configDirectory, mainValues, Collections.unmodifiableMap(merged), processName);
+        return new Config(registry, configDirectory, mainValues, Collections.unmodifiableMap(merged), processName,
+                warnings);
     }
 
     /** This configuration as seen by the named program (the value of {@code process_name}). */
     public Config withProcessName(String name) {
-        return new Config(registry, configDirectory, mainValues, overrides, name);
+        return new Config(registry, configDirectory, mainValues, overrides, name, warnings);
     }
 
     public ParameterRegistry registry() {

@@ -63,10 +63,13 @@ public final class MacroExpander {
         int n = text.length();
         while (i < n) {
             char c = text.charAt(i);
-            if (c != '$' || i + 1 >= n) {
+            if (c != '$') {
                 out.append(c);
                 i++;
                 continue;
+            }
+            if (i + 1 >= n) {
+                throw new ConfigException("empty macro name: \"" + text + "\"");
             }
             char next = text.charAt(i + 1);
             if (next == '$') {
@@ -76,7 +79,10 @@ public final class MacroExpander {
                 char close = next == '{' ? '}' : ')';
                 int end = matching(text, i + 1, next, close);
                 if (end < 0) {
-                    throw new ConfigException("syntax error: missing '" + close + "' in \"" + text + "\"");
+                    throw new ConfigException("truncated macro reference: \"" + text + "\"");
+                }
+                if (text.substring(i + 2, end).isBlank()) {
+                    throw new ConfigException("empty macro name: \"" + text + "\"");
                 }
                 out.append(braced(text.substring(i + 2, end), depth));
                 i = end + 1;
@@ -91,8 +97,7 @@ public final class MacroExpander {
                 }
                 i = j;
             } else {
-                out.append(c);
-                i++;
+                throw new ConfigException("empty macro name: \"" + text + "\"");
             }
         }
         return out.toString();
@@ -119,7 +124,7 @@ public final class MacroExpander {
         }
         char op = rest.charAt(0);
         String arg = rest.substring(1);
-        if (op == '?' && arg.stripLeading().startsWith("{")) {
+        if (op == '?' && arg.stripLeading().startsWith("{") && isBracedAlternative(arg.stripLeading())) {
             // ${name?{text1}:{text2}}, the ":{text2}" part being optional
             String a = arg.stripLeading();
             int e1 = matching(a, 0, '{', '}');
@@ -156,6 +161,23 @@ public final class MacroExpander {
             return use ? expand(arg, depth) : "";
         }
         throw new ConfigException("syntax error: unexpected '" + op + "' in \"${" + body + "}\"");
+    }
+
+    /** Whether text is {@code {t}} or {@code {t}:{f}}; anything else is the legacy {@code ?text} form. */
+    private static boolean isBracedAlternative(String a) {
+        int e1 = matching(a, 0, '{', '}');
+        if (e1 < 0) {
+            return false;
+        }
+        String after = a.substring(e1 + 1).strip();
+        if (after.isEmpty()) {
+            return true;
+        }
+        if (!after.startsWith(":")) {
+            return false;
+        }
+        String f = after.substring(1).strip();
+        return f.startsWith("{") && matching(f, 0, '{', '}') == f.length() - 1;
     }
 
     /** {@code {a} op {b} ? {t} : {f}} (the branches being optional, giving "" when absent). */

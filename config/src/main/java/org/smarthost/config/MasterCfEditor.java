@@ -114,7 +114,8 @@ public final class MasterCfEditor {
                     }
                 }
                 case PARAMETER -> {
-                    if (pattern.length != 3 || emptyPart) {
+                    if (pattern.length != 3 || emptyPart
+                            || !pattern[2].equals("*") && !pattern[2].matches("[A-Za-z0-9_]+")) {
                         throw new ConfigException("-Pe or -PX requires service_name/type/parameter");
                     }
                     if (pattern[2].equals("*")) {

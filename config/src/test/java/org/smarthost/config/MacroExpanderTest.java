@@ -30,7 +30,6 @@ class MacroExpanderTest {
         assertEquals("mx.example.com!", x("$(myhostname)!"));
         assertEquals("localhost.example.com", x("localhost.$mydomain"));
         assertEquals("a$b", x("a$$b"));
-        assertEquals("cost: $", x("cost: $"));
     }
 
     @Test
@@ -76,9 +75,13 @@ class MacroExpanderTest {
     }
 
     @Test
-    void syntaxErrorsAreReported() {
-        assertThrows(ConfigException.class, () -> x("${myhostname"));
-        assertThrows(ConfigException.class, () -> x("${myhostname?{a}:b}"));
+    void syntaxErrorsAreReportedInPostfixWords() {
+        assertEquals("truncated macro reference: \"x ${myhostname\"",
+                assertThrows(ConfigException.class, () -> x("x ${myhostname")).getMessage());
+        assertEquals("empty macro name: \"cost: $\"", assertThrows(ConfigException.class, () -> x("cost: $")).getMessage());
+        assertEquals("empty macro name: \"a $-b\"", assertThrows(ConfigException.class, () -> x("a $-b")).getMessage());
+        assertEquals("empty macro name: \"${}\"", assertThrows(ConfigException.class, () -> x("${}")).getMessage());
+        assertEquals("{a}:b", x("${myhostname?{a}:b}"), "not the {a}:{b} form, so plain ?text");
     }
 
     @Test

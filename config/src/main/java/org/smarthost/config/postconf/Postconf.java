@@ -2,7 +2,6 @@ package org.smarthost.config.postconf;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -163,8 +162,9 @@ public final class Postconf implements Callable<Integer> {
         } else {
             dir = "/etc/postfix";
         }
-        // "postconf name=value" means "postconf -e name=value"
-        if (!names.isEmpty() && names.get(0).indexOf('=') >= 0) {
+        // "postconf name=value" means "postconf -e name=value" (also for -M, -F and -P)
+        boolean listingMode = mapTypes || lockTypes;
+        if (!listingMode && !names.isEmpty() && names.get(0).indexOf('=') >= 0) {
             edit = true;
         }
         checkOptionConflicts();
@@ -224,8 +224,20 @@ public final class Postconf implements Callable<Integer> {
         return 0;
     }
 
-    /** Postfix's rules for flags that cannot be combined, with its messages. */
+    /** Option letters in the order Postfix names them in its messages. */
+    private static final String FLAG_ORDER = "aAbCdefFhHlmMnopPtTxX#";
+    /** Groups of which at most one option may be given. */
+    private static final List<String> EXCLUSIVE = List.of("aAblmtpMFPT", "den#X", "fe#X", "xe#X", "ode#X", "he#XH");
+    /** Per major mode, the modifiers it accepts (-C is never checked: Postfix 3.7 does not record it). */
+    private static final Map<Character, String> COMPATIBLE = Map.ofEntries(
+            Map.entry('a', ""), Map.entry('A', ""), Map.entry('b', ""), Map.entry('l', ""), Map.entry('m', ""),
+            Map.entry('T', ""), Map.entry('t', ""),
+            Map.entry('p', "eX#fhCxdnoH"), Map.entry('M', "eX#fox"), Map.entry('F', "efhoxH"),
+            Map.entry('P', "eXfhoxH"));
+
+    /** Postfix's rules for options that cannot be combined, with its messages. */
     private void checkOptionConflicts() {
+        StringBuilder given = new StringBuilder();
         Map<Character, Boolean> set = new LinkedHashMap<>();
         set.put('d', defaults);
         set.put('e', edit);
@@ -233,47 +245,70 @@ public final class Postconf implements Callable<Integer> {
         set.put('F', masterFields);
         set.put('h', valuesOnly);
         set.put('H', namesOnly);
-        set.put('m', mapTypes);
         set.put('l', lockTypes);
+        set.put('m', mapTypes);
         set.put('M', master);
         set.put('n', nonDefault);
+        set.put('o', !parameterOverrides.isEmpty());
         set.put('p', mainParams);
         set.put('P', masterParams);
         set.put('x', expand);
         set.put('X', remove);
         set.put('#', commentOut);
-        String[] exclusive = {"eX#", "dn", "hH", "mMFPp"};
-        String[] editExclusive = {"eX#", "ndxhHf"};
-        for (char a : set.keySet()) {
-            for (char b : set.keySet()) {
-                if (a == b || !set.get(a) || !set.get(b) || ORDER.indexOf(a) > ORDER.indexOf(b)) {
-                    continue;
-                }
-                boolean conflict = false;
-                for (String group : exclusive) {
-                    conflict |= group.indexOf(a) >= 0 && group.indexOf(b) >= 0;
-                }
-                conflict |= editExclusive[0].indexOf(a) >= 0 && editExclusive[1].indexOf(b) >= 0
-                        || editExclusive[0].indexOf(b) >= 0 && editExclusive[1].indexOf(a) >= 0;
-                if (conflict) {
-                    throw new ConfigException("specify one of -" + a + " -" + b);
-                }
+        set.forEach((c, on) -> {
+            if (on) {
+                given.append(c);
+            }
+        });
+        boolean anyMajor = given.chars().anyMatch(c -> EXCLUSIVE.get(0).indexOf(c) >= 0);
+        if (!anyMajor) {
+            given.append('p');
+        }
+        for (String group : EXCLUSIVE) {
+            String inGroup = selected(given, group);
+            if (inGroup.length() > 1) {
+                throw new ConfigException("specify one of " + flagNames(inGroup));
             }
         }
-        String[][] forbidden = {{"m", "eX#ndxhHf"}, {"l", "eX#ndxhHf"}, {"M", "ndhH"}, {"F", "Xnd#"}, {"P", "nd#"}};
-        for (String[] rule : forbidden) {
-            if (!set.get(rule[0].charAt(0))) {
+        for (char mode : "aAblmTtpMFP".toCharArray()) {
+            String allowed = COMPATIBLE.get(mode);
+            if (allowed == null || given.indexOf(String.valueOf(mode)) < 0) {
                 continue;
             }
-            for (char c : rule[1].toCharArray()) {
-                if (set.get(c)) {
-                    throw new ConfigException("with option -" + rule[0] + ", do not specify -" + c);
+            StringBuilder excess = new StringBuilder();
+            for (char c : given.toString().toCharArray()) {
+                if (c != mode && allowed.indexOf(c) < 0) {
+                    excess.append(c);
                 }
+            }
+            if (excess.length() > 0) {
+                throw new ConfigException("with option -" + mode + ", do not specify "
+                        + flagNames(selected(excess, FLAG_ORDER)));
             }
         }
     }
 
-    private static final String ORDER = "defFhHlmMnpPxX#";
+    /** The letters of {@code given} that occur in {@code group}, in Postfix's naming order. */
+    private static String selected(CharSequence given, String group) {
+        StringBuilder out = new StringBuilder();
+        for (char c : FLAG_ORDER.toCharArray()) {
+            if (group.indexOf(c) >= 0 && given.toString().indexOf(c) >= 0) {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static String flagNames(String letters) {
+        StringBuilder out = new StringBuilder();
+        for (char c : letters.toCharArray()) {
+            if (out.length() > 0) {
+                out.append(' ');
+            }
+            out.append('-').append(c);
+        }
+        return out.toString();
+    }
 
     private void showMain(PostconfModel model) {
         if (names.isEmpty()) {
@@ -480,16 +515,10 @@ public final class Postconf implements Callable<Integer> {
         return true;
     }
 
-    /** Lookup table types smarthost supports (postconf -m). */
-    static final List<String> LOOKUP_TYPES = List.of(
-            "cidr", "environ", "fail", "hash", "inline", "internal", "pcre", "pipemap", "randmap", "regexp",
-            "sqlite", "static", "texthash", "unionmap");
-
-    static Map<String, String> orderedEnv(Map<String, String> env) {
-        return new LinkedHashMap<>(env);
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p);
-    }
+    /**
+     * Lookup table types listed by postconf -m: the ones the design gives smarthost. Whoever implements
+     * lookup tables keeps this list in step with what really works.
+     */
+    public static final List<String> LOOKUP_TYPES = List.of(
+            "cidr", "hash", "inline", "pcre", "regexp", "sqlite", "static", "texthash");
 }

@@ -52,6 +52,10 @@ final class PostconfModel {
     static PostconfModel load(ParameterRegistry registry, String dir, boolean explicitDir, boolean defaultsOnly,
                               boolean masterRequired, Map<String, String> overrides, PrintStream err) {
         PostconfModel m = new PostconfModel(registry, dir, err);
+        // Postfix reads master.cf first when master.cf is what is shown, main.cf first otherwise
+        if (masterRequired) {
+            m.readMaster(true);
+        }
         if (!defaultsOnly) {
             MainCf mainCf = MainCf.parse(dir + "/main.cf", readMain(dir + "/main.cf"));
             mainCf.warnings().forEach(m::warn);
@@ -61,14 +65,17 @@ final class PostconfModel {
             }
             m.main.putAll(overrides);
         }
-        m.readMaster(masterRequired);
+        if (!masterRequired) {
+            m.readMaster(false);
+        }
         for (Scope s : m.scopes) {
             m.serviceParams.putAll(registry.serviceParameters(s.service().name(), s.service().command()));
         }
+        m.config = Config.of(registry, Path.of(dir), m.main).withProcessName(Postconf.PROGRAM);
         if (!defaultsOnly) {
+            m.checkExpansions();
             m.registerUserParameters();
         }
-        m.config = Config.of(registry, Path.of(dir), m.main).withProcessName(Postconf.PROGRAM);
         m.defaultsConfig = Config.of(registry, Path.of("/etc/postfix"), Map.of()).withProcessName(Postconf.PROGRAM);
         return m;
     }
@@ -102,6 +109,37 @@ final class PostconfModel {
         master.warnings().forEach(this::warn);
         for (MasterService s : master.services()) {
             scopes.add(new Scope(s, s.overrides(), new HashSet<>()));
+        }
+    }
+
+    /**
+     * Postfix evaluates main.cf values when it reads them: a malformed {@code $} reference or a
+     * reference loop is fatal even for postconf -n.
+     */
+    private void checkExpansions() {
+        for (Map.Entry<String, String> e : main.entrySet()) {
+            if (isRaw(e.getKey())) {
+                continue;
+            }
+            try {
+                MacroExpander.scan(e.getValue());
+            } catch (ConfigException ex) {
+                // Postfix parses a value twice (scan, then evaluation) and complains each time
+                warn(ex.getMessage());
+                warn(ex.getMessage());
+                throw new ConfigException("macro processing error");
+            }
+        }
+        for (Map.Entry<String, String> e : main.entrySet()) {
+            if (isRaw(e.getKey())) {
+                continue;
+            }
+            try {
+                config.expand(e.getValue());
+            } catch (ConfigException ex) {
+                warn(ex.getMessage());
+                throw new ConfigException("macro processing error");
+            }
         }
     }
 

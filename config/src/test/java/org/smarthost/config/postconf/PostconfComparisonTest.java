@@ -174,8 +174,10 @@ class PostconfComparisonTest {
         copySample("readonly", dir);
         Files.writeString(dir.resolve("main.cf"), mainCf);
         settle(dir);
-        String[] a = {"-c", dir.toString(), "-n"};
-        assertSame(real(Map.of(), a), ours(Map.of(), a), "postconf -n with " + name);
+        for (String flags : List.of("-n", "-nx")) {
+            String[] a = {"-c", dir.toString(), flags};
+            assertSame(real(Map.of(), a), ours(Map.of(), a), "postconf " + flags + " with " + name);
+        }
     }
 
     static Stream<Arguments> badMainCf() {
@@ -187,7 +189,14 @@ class PostconfComparisonTest {
                 Arguments.of("duplicate", "mydomain = a\nmydomain = b\n"),
                 Arguments.of("continuations", "mydestination = a,\n  # note\n\n  b\n\tc\nmyhostname=h.example\n"),
                 Arguments.of("undefined-class", "smtpd_restriction_classes = nosuchclass\n"),
-                Arguments.of("crlf", "myhostname = crlf.example\r\n"));
+                Arguments.of("crlf", "myhostname = crlf.example\r\n"),
+                Arguments.of("bare-dollar", "smtpd_banner = x $ y\n"),
+                Arguments.of("truncated-reference", "smtpd_banner = ${myhostname\n"),
+                Arguments.of("expansion-forms", "u1 = a$$b\nsmtpd_banner = $u1 ${u2:fallback} $(u3) "
+                        + "${myhostname?{ set }:{unset}} ${u4?x}\nu2 =\nu3 = paren\n"
+                        + "mail_name = ${u5?{yes}}  ${{$u6} == {q} ? {eq} : {ne}}\nu5 = 1\nu6 = q\n"
+                        + "smtpd_reject_footer = $myhostname\nmyhostname = h.example\n"),
+                Arguments.of("reference-loop", "a1 = $a2\na2 = $a1\nmail_name = $a1\n"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -215,6 +224,35 @@ class PostconfComparisonTest {
                 Arguments.of("braces", "smtp inet n - y - - smtpd -o { smtpd_banner = a b } {x y} z\n"),
                 Arguments.of("inet-host-port", "127.0.0.1:10025 inet n - n - 4 smtpd -o myhostname=q.example\n"
                         + "[::1]:10026 inet n - n - 4 smtpd -o { smtpd_banner = $myhostname ready }\n"));
+    }
+
+    @Test
+    void warningsFollowPostfixReadOrder() throws Exception {
+        Path dir = tmp.resolve("read-order");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("main.cf"), "mydomain = a\nmydomain = b\n");
+        Files.writeString(dir.resolve("master.cf"), "  -o x=y\nsmtp inet n - n - - smtpd\n");
+        settle(dir);
+        List<List<String>> cases = List.of(List.of("-n"), List.of("-M"), List.of("-P"),
+                List.of("-o", "mail_name=Other", "mail_name"));
+        for (List<String> flags : cases) {
+            List<String> args = new ArrayList<>(List.of("-c", dir.toString()));
+            args.addAll(flags);
+            String[] a = args.toArray(String[]::new);
+            assertSame(real(Map.of(), a), ours(Map.of(), a), String.join(" ", a));
+        }
+    }
+
+    @Test
+    void missingMasterCfIsFatalOnlyForMasterViews() throws Exception {
+        Path dir = tmp.resolve("no-master");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("main.cf"), "myhostname = nm.example\n");
+        settle(dir);
+        for (String flags : List.of("-n", "-M")) {
+            String[] a = {"-c", dir.toString(), flags};
+            assertSame(real(Map.of(), a), ours(Map.of(), a), "postconf " + flags + " without master.cf");
+        }
     }
 
     @Test
