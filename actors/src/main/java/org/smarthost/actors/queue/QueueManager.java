@@ -46,6 +46,21 @@ public final class QueueManager {
      */
     public record Due(long epochSecond, int max, ActorRef<List<IndexEntry>> replyTo) implements Command { }
 
+    /**
+     * The scheduler's seam: like {@link Due}, but only messages not already taken, and marks
+     * the answered ones taken until {@link Release}d, so no message is in two deliveries at once.
+     */
+    public record Take(long epochSecond, int max, ActorRef<List<IndexEntry>> replyTo) implements Command { }
+
+    /** The scheduler is done with this message for now (its events are persisted). */
+    public record Release(String queueId) implements Command { }
+
+    /** Tell {@code listener} whenever a message becomes eligible for delivery now (arrival, requeue). */
+    public record Subscribe(ActorRef<Eligible> listener) implements Command { }
+
+    /** Sent to the subscriber: some message became eligible now. */
+    public enum Eligible { INSTANCE }
+
     /** Replies once the rebuild is done (at once afterwards). */
     public record AwaitReady(ActorRef<Integer> replyTo) implements Command { }
 
@@ -105,6 +120,9 @@ public final class QueueManager {
     private static final class Ready {
         private final Map<String, IndexEntry> index;
         private final BackoffPolicy policy;
+        // Messages the scheduler holds (between Take and Release).
+        private final java.util.Set<String> taken = new java.util.HashSet<>();
+        private ActorRef<Eligible> listener;
         // Recently finished messages, so that a late, stale update cannot bring one back.
         private final Map<String, Long> recentlyDone = new java.util.LinkedHashMap<>(16, 0.75f, false) {
             @Override
@@ -141,11 +159,36 @@ public final class QueueManager {
                                 .toList());
                         return Behaviors.same();
                     })
+                    .onMessage(Take.class, this::take)
+                    .onMessage(Release.class, r -> {
+                        taken.remove(r.queueId());
+                        return Behaviors.same();
+                    })
+                    .onMessage(Subscribe.class, sub -> {
+                        listener = sub.listener();
+                        listener.tell(Eligible.INSTANCE);
+                        return Behaviors.same();
+                    })
                     .onMessage(AwaitReady.class, a -> {
                         a.replyTo().tell(index.size());
                         return Behaviors.same();
                     })
                     .build();
+        }
+
+        private Behavior<Command> take(Take t) {
+            List<IndexEntry> due = new ArrayList<>();
+            for (IndexEntry e : index.values()) {
+                if ((e.queue() == QueueName.ACTIVE || e.queue() == QueueName.DEFERRED)
+                        && e.nextAttempt() >= 0 && e.nextAttempt() <= t.epochSecond() && !taken.contains(e.queueId())) {
+                    due.add(e);
+                }
+            }
+            due.sort(Comparator.comparingLong(IndexEntry::nextAttempt).thenComparing(IndexEntry::queueId));
+            List<IndexEntry> out = due.size() > t.max() ? new ArrayList<>(due.subList(0, t.max())) : due;
+            for (IndexEntry e : out) taken.add(e.queueId());
+            t.replyTo().tell(out);
+            return Behaviors.same();
         }
 
         private Behavior<Command> updated(Updated u) {
@@ -156,6 +199,7 @@ public final class QueueManager {
             MessageState s = u.state();
             if (s.isDone()) {
                 recentlyDone.put(u.queueId(), u.seqNr());
+                taken.remove(u.queueId());
                 if (index.remove(u.queueId()) != null && !s.deleted()) {
                     qmgr.info("{}: removed", u.queueId());
                 }
@@ -166,7 +210,11 @@ public final class QueueManager {
                 qmgr.info("{}: from=<{}>, size={}, nrcpt={} (queue active)", u.queueId(), s.received().sender(),
                         s.received().size(), s.received().recipients().size());
             }
-            index.put(u.queueId(), IndexEntry.of(s, u.seqNr(), policy));
+            IndexEntry entry = IndexEntry.of(s, u.seqNr(), policy);
+            index.put(u.queueId(), entry);
+            if (listener != null && entry.queue() == QueueName.ACTIVE && !taken.contains(u.queueId())) {
+                listener.tell(Eligible.INSTANCE);
+            }
             return Behaviors.same();
         }
     }

@@ -27,6 +27,8 @@ public final class QueueSystem {
     private final ActorRef<QueueManager.Command> index;
     private final ActorRef<MessageRegion.Command> region;
     private final QueueReceiver receiver;
+    private final Clock clock;
+    private volatile ActorRef<QueueScheduler.Command> scheduler;
 
     private QueueSystem(ActorSystem<?> system, QueueSettings settings, BodyStore bodies, QueueIdGenerator ids,
                         Clock clock) {
@@ -38,6 +40,28 @@ public final class QueueSystem {
         this.region = system.systemActorOf(MessageRegion.create(index, clock, settings.messageIdleTimeout()),
                 "messages", Props.empty());
         this.receiver = new QueueReceiver(system, settings, ids, bodies, region, clock);
+        this.clock = clock;
+    }
+
+    /**
+     * Starts delivery: the qmgr scheduler with its destinations. Without this call the queue
+     * only receives (tools, tests of the receive path).
+     */
+    public synchronized ActorRef<QueueScheduler.Command> startDelivery(
+            SchedulerSettings schedulerSettings, org.smarthost.actors.resolve.AddressResolver resolver,
+            org.smarthost.actors.delivery.Transports transports, org.smarthost.protocol.dsn.DsnComposer composer) {
+        if (scheduler != null) throw new IllegalStateException("delivery already started");
+        Notices notices = new Notices(receiver, bodies, composer,
+                system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()), clock);
+        scheduler = system.systemActorOf(QueueScheduler.create(schedulerSettings, index, region, resolver, transports,
+                notices, bodies, clock), "scheduler", Props.empty());
+        return scheduler;
+    }
+
+    /** Asks the scheduler to scan for due mail now (after postqueue -f and friends). */
+    public void wakeScheduler() {
+        ActorRef<QueueScheduler.Command> s = scheduler;
+        if (s != null) s.tell(QueueScheduler.Wake.INSTANCE);
     }
 
     /**

@@ -112,7 +112,17 @@ public final class SmarthostServer {
     private MessageReceiver startQueue() {
         QueueRuntime queue = QueueRuntime.start(system, QueueSettingsFactory.build(conf));
         queueCommands.putAll(queue.controlCommands());
+        startDelivery(queue);
         return queue.receiver();
+    }
+
+    /** qmgr, trivial-rewrite, bounce and the delivery agents of master.cf. */
+    private void startDelivery(QueueRuntime queue) {
+        org.smarthost.config.Config c = conf.config();
+        DeliveryTransports transports = new DeliveryTransports(c, conf.masterServices(), queue.queue().bodies());
+        system.getWhenTerminated().whenComplete((d, e) -> transports.close());
+        queue.queue().startDelivery(DeliverySettingsFactory.scheduler(c), DeliverySettingsFactory.resolver(c),
+                transports, new org.smarthost.protocol.dsn.DsnComposer(DeliverySettingsFactory.dsn(c)));
     }
 
     private Master.Applied apply(MailConfig c) throws Exception {

@@ -36,6 +36,10 @@ final class MailSystem implements AutoCloseable {
         this.port = freePort();
         Files.createDirectories(configDir);
         Files.copy(REPO.resolve("conf/main.cf"), configDir.resolve("main.cf"));
+        // Tests never reach beyond loopback: without this, mail would go to real MX hosts.
+        // A closed loopback port keeps accepted mail deferred in the queue.
+        Files.writeString(configDir.resolve("main.cf"), "relayhost = [127.0.0.1]:" + freePort() + "\n",
+                java.nio.file.StandardOpenOption.APPEND);
         writeMasterCf("127.0.0.1:" + port + " inet n - n - - smtpd\n");
     }
 

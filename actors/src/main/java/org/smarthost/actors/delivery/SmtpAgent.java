@@ -1,0 +1,65 @@
+package org.smarthost.actors.delivery;
+
+import java.util.concurrent.CompletionStage;
+import org.smarthost.persistence.body.BodyStore;
+import org.smarthost.persistence.queue.DeliveryAttempted;
+import org.smarthost.protocol.client.DeliveryRequest;
+import org.smarthost.protocol.client.Recipient;
+import org.smarthost.protocol.client.RecipientResult;
+import org.smarthost.protocol.client.Relay;
+import org.smarthost.protocol.client.SmtpClient;
+
+/**
+ * smtp(8) and lmtp(8): one job becomes one {@link SmtpClient} delivery, the content streamed
+ * from the body store. A destination problem (negative concurrency feedback) is a result in
+ * which nothing was delivered or bounced and no server answered for a recipient: connection
+ * failures, greeting/EHLO refusals, timeouts and lost sessions. Per-recipient rejections say
+ * the destination works.
+ */
+public final class SmtpAgent implements DeliveryAgent {
+
+    private final SmtpClient client;
+    private final BodyStore bodies;
+
+    public SmtpAgent(SmtpClient client, BodyStore bodies) {
+        this.client = client;
+        this.bodies = bodies;
+    }
+
+    @Override
+    public CompletionStage<DeliveryResult> deliver(DeliveryJob job) {
+        DeliveryRequest request = new DeliveryRequest(job.nexthop(), job.sender(),
+                job.recipients().stream().map(r -> new Recipient(r.address(), r.dsnNotify(), r.orcpt())).toList(),
+                job.ret(), job.envid(), job.size(), job.bodyType(), job.smtputf8(),
+                () -> bodies.open(job.bodyKey()), true);
+        return client.deliver(request).thenApply(SmtpAgent::convert);
+    }
+
+    static DeliveryResult convert(org.smarthost.protocol.client.DeliveryResult r) {
+        boolean siteProblem = !r.recipients().isEmpty();
+        for (RecipientResult x : r.recipients()) {
+            boolean session = x.remoteReply() == null || x.text().contains("refused to talk to me")
+                    || x.text().contains("(in reply to EHLO command)") || x.text().contains("(in reply to LHLO command)")
+                    || x.text().contains("(in reply to HELO command)");
+            if (x.outcome() != org.smarthost.protocol.client.Outcome.DEFERRED || !session) siteProblem = false;
+        }
+        DestinationProblem problem = null;
+        if (siteProblem) {
+            RecipientResult first = r.recipients().get(0);
+            problem = new DestinationProblem(first.dsn(), first.text());
+        }
+        return new DeliveryResult(r.recipients().stream().map(SmtpAgent::convert).toList(), problem,
+                r.connectionSetup(), r.transmission());
+    }
+
+    private static RecipientDelivery convert(RecipientResult x) {
+        DeliveryAttempted.Outcome outcome = switch (x.outcome()) {
+            case DELIVERED -> DeliveryAttempted.Outcome.DELIVERED;
+            case DEFERRED -> DeliveryAttempted.Outcome.DEFERRED;
+            case BOUNCED -> DeliveryAttempted.Outcome.BOUNCED;
+        };
+        Relay relay = x.relay() == null ? Relay.NONE : x.relay();
+        return new RecipientDelivery(x.address(), outcome, x.dsn(), x.text(), relay.toString(),
+                x.remoteReply() != null && !relay.isNone() ? relay.hostname() : null, x.remoteReply());
+    }
+}

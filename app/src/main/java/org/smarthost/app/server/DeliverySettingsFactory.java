@@ -1,0 +1,50 @@
+package org.smarthost.app.server;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.smarthost.actors.queue.SchedulerSettings;
+import org.smarthost.actors.resolve.AddressResolver;
+import org.smarthost.actors.resolve.ResolverSettings;
+import org.smarthost.actors.resolve.TableLookup;
+import org.smarthost.actors.resolve.TrivialRewrite;
+import org.smarthost.config.Config;
+import org.smarthost.persistence.queue.BackoffPolicy;
+import org.smarthost.protocol.dsn.DsnSettings;
+
+/** main.cf to the settings of qmgr, trivial-rewrite and bounce. */
+public final class DeliverySettingsFactory {
+
+    /** How long an idle destination's actor stays in memory; internal, not a Postfix knob. */
+    private static final Duration DESTINATION_IDLE = Duration.ofSeconds(30);
+
+    private DeliverySettingsFactory() {
+    }
+
+    public static SchedulerSettings scheduler(Config c) {
+        return new SchedulerSettings(
+                c.getInt("qmgr_message_active_limit"),
+                c.getInt("qmgr_message_recipient_limit"),
+                c.getTime("queue_run_delay"),
+                new BackoffPolicy(c.getTime("minimal_backoff_time"), c.getTime("maximal_backoff_time"),
+                        c.getTime("maximal_queue_lifetime"), c.getTime("bounce_queue_lifetime")),
+                c.getTime("delay_warning_time"),
+                c.getList("notify_classes").stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet()),
+                c.get("bounce_notice_recipient").trim(),
+                c.get("2bounce_notice_recipient").trim(),
+                c.get("delay_notice_recipient").trim(),
+                DESTINATION_IDLE);
+    }
+
+    public static AddressResolver resolver(Config c) {
+        return new TrivialRewrite(ResolverSettings.fromMainCf(DeliveryTransports.expandedMainCf(c)),
+                TableLookup.TableOpener.NONE, c.configDirectory().toString());
+    }
+
+    public static DsnSettings dsn(Config c) {
+        return new DsnSettings(c.get("myhostname"), c.get("myorigin"), c.get("mail_name"),
+                c.getSize("bounce_size_limit"), c.getTime("delay_warning_time"), c.getTime("maximal_queue_lifetime"),
+                ZoneId.systemDefault());
+    }
+}

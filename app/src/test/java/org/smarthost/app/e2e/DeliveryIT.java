@@ -1,0 +1,330 @@
+package org.smarthost.app.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Delivery end to end with real peers: the server started by bin/postfix relays to Postfix's
+ * smtp-sink (relayhost), returns bounces to the sender through a second smtp-sink (the
+ * sender's domain is a relay domain routed there), and delivers local domains over LMTP to a
+ * private Dovecot. One server for the class; each test changes only what the peers do.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DeliveryIT {
+
+    private static final Path SMTP_SINK = Path.of("/usr/sbin/smtp-sink");
+    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+
+    Path temp;
+    MailSystem mail;
+    Sink relay;
+    Sink senders;
+    DovecotLmtp dovecot;
+
+    /** Postfix's smtp-sink dumping every message into a directory. */
+    static final class Sink implements AutoCloseable {
+        final int port;
+        final Path dumps;
+        private Process process;
+
+        Sink(Path dumps) throws IOException {
+            this.port = MailSystem.freePort();
+            this.dumps = Files.createDirectories(dumps);
+            Files.setPosixFilePermissions(dumps, PosixFilePermissions.fromString("rwxrwxrwx"));
+        }
+
+        /** (Re)starts the sink; {@code options} such as "-r", "rcpt" (soft) or "-f", "rcpt" (hard reject). */
+        void start(String... options) throws Exception {
+            close();
+            List<String> cmd = new ArrayList<>(List.of(SMTP_SINK.toString()));
+            if (ROOT) cmd.addAll(List.of("-u", "nobody"));
+            cmd.addAll(List.of(options));
+            cmd.addAll(List.of("-d", dumps + "/%M.", "127.0.0.1:" + port, "100"));
+            process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            await("smtp-sink listens on " + port, () -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        }
+
+        List<String> messages() throws IOException {
+            List<String> out = new ArrayList<>();
+            try (Stream<Path> files = Files.list(dumps)) {
+                for (Path p : files.sorted().toList()) out.add(Files.readString(p));
+            }
+            return out;
+        }
+
+        long count(String text) throws IOException {
+            return messages().stream().filter(m -> m.contains(text)).count();
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (process != null) {
+                process.destroy();
+                process.waitFor();
+                process = null;
+            }
+        }
+    }
+
+    @BeforeAll
+    void setUp() throws Exception {
+        assumeTrue(Files.isExecutable(SMTP_SINK), "smtp-sink is not installed (apt-get install postfix)");
+        temp = Files.createTempDirectory("smarthost-delivery");
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        mail = new MailSystem(temp);
+        relay = new Sink(temp.resolve("relay-sink"));
+        senders = new Sink(temp.resolve("sender-sink"));
+        relay.start();
+        senders.start();
+        String lmtp = "";
+        if (Files.isExecutable(DovecotLmtp.BINARY)) {
+            dovecot = DovecotLmtp.start(Files.createDirectories(temp.resolve("dovecot")));
+            lmtp = "mydestination = example.test\nlocal_transport = lmtp:inet:127.0.0.1:" + dovecot.port + "\n";
+        }
+        Files.writeString(mail.configDir.resolve("main.cf"), String.join("\n",
+                "relayhost = [127.0.0.1]:" + relay.port,
+                "relay_domains = client.example",
+                "relay_transport = relay:[127.0.0.1]:" + senders.port,
+                "queue_run_delay = 1s",
+                "minimal_backoff_time = 2s",
+                "maximal_backoff_time = 4s",
+                lmtp), java.nio.file.StandardOpenOption.APPEND);
+        MailSystem.Result start = mail.run("postfix", "start");
+        assertEquals(0, start.exit(), start.toString());
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        if (mail != null) mail.close();
+        for (AutoCloseable c : new AutoCloseable[] {relay, senders, dovecot}) {
+            if (c != null) c.close();
+        }
+        if (temp != null) {
+            try (Stream<Path> files = Files.walk(temp)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void relayedToTheRelayhost() throws Exception {
+        String id = send("alice@client.example", List.of("bob@remote.example"), "first delivery");
+        await("message at the sink", () -> count(relay, "Subject: first delivery") == 1);
+        await("message removed", () -> maillog().contains(id + ": removed"));
+        assertTrue(relay.messages().stream().anyMatch(m -> m.contains("X-Rcpt-Args: <bob@remote.example>")
+                && m.contains("Subject: first delivery")));
+        Pattern sent = Pattern.compile("postfix/smtp\\[\\d+\\]: " + id + ": to=<bob@remote\\.example>, relay=127\\.0\\.0\\.1"
+                + "\\[127\\.0\\.0\\.1\\]:" + relay.port + ", delay=[\\d.]+, delays=[\\d.]+/[\\d.]+/[\\d.]+/[\\d.]+, "
+                + "dsn=2\\.0\\.0, status=sent \\(250 .*\\)");
+        assertTrue(sent.matcher(maillog()).find(), maillog());
+        String history = history(id);
+        assertTrue(history.contains("DeliveryAttempted destination=smtp:[127.0.0.1]:" + relay.port + " attempt=1"), history);
+        assertTrue(history.contains("\"outcome\":\"DELIVERED\""), history);
+        assertTrue(history.contains("MessageCompleted"), history);
+        MailSystem.Result q = mail.run("postqueue", "-p");
+        assertEquals("Mail queue is empty\n", q.out(), q.toString());
+    }
+
+    @Test
+    @Order(2)
+    void deferredThenDeliveredAfterFlush() throws Exception {
+        relay.start("-r", "rcpt");
+        String id = send("alice@client.example", List.of("carl@remote.example"), "soft rejected");
+        // two attempts, the second after minimal_backoff_time
+        await("two deferrals", () -> countMatches(id + ": to=<carl@remote.example>.*status=deferred") >= 2);
+        MailSystem.Result q = mail.run("postqueue", "-p");
+        assertTrue(q.out().contains(id) && q.out().contains("450 4.3.0"), q.toString());
+
+        relay.start();
+        MailSystem.Result flush = mail.run("postqueue", "-f");
+        assertEquals(0, flush.exit(), flush.toString());
+        await("delivered after flush", () -> count(relay, "Subject: soft rejected") == 1);
+        await("removed", () -> maillog().contains(id + ": removed"));
+
+        String history = history(id);
+        List<Long> deferredAt = new ArrayList<>();
+        Matcher m = Pattern.compile("(\\d\\d):(\\d\\d):(\\d\\d)\\.\\d+ \\+0000 DeliveryAttempted .*\"DEFERRED\"").matcher(history);
+        while (m.find()) {
+            deferredAt.add(Long.parseLong(m.group(1)) * 3600 + Long.parseLong(m.group(2)) * 60 + Long.parseLong(m.group(3)));
+        }
+        assertTrue(deferredAt.size() >= 2, history);
+        // the backoff between attempts: at least minimal_backoff_time (2s)
+        assertTrue(deferredAt.get(1) - deferredAt.get(0) >= 2, history);
+        assertTrue(history.contains("MessageRequeued"), history);
+        assertTrue(history.contains("\"outcome\":\"DELIVERED\""), history);
+    }
+
+    @Test
+    @Order(3)
+    void hardRejectBouncesWithADsnToTheSender() throws Exception {
+        relay.start("-f", "rcpt");
+        String id = send("alice@client.example", List.of("dave@remote.example"), "hard rejected");
+        await("bounce at the sender's sink", () -> count(senders, id) >= 1);
+        String dsn = senders.messages().stream().filter(x -> x.contains(id)).findFirst().orElseThrow();
+        assertTrue(dsn.contains("X-Mail-Args: <>"), "null envelope sender: " + dsn);
+        assertTrue(dsn.contains("X-Rcpt-Args: <alice@client.example>"), dsn);
+        assertTrue(dsn.contains("Subject: Undelivered Mail Returned to Sender"), dsn);
+        assertTrue(dsn.contains("Content-Type: multipart/report; report-type=delivery-status;"), dsn);
+        assertTrue(dsn.contains("Content-Type: message/delivery-status"), dsn);
+        assertTrue(dsn.contains("Final-Recipient: rfc822; dave@remote.example"), dsn);
+        assertTrue(dsn.contains("Action: failed"), dsn);
+        assertTrue(dsn.contains("Status: 5.3.0"), dsn);
+        assertTrue(dsn.contains("Diagnostic-Code: smtp; 500 5.3.0"), dsn);
+        assertTrue(dsn.contains("Content-Type: message/rfc822"), dsn);
+        assertTrue(dsn.contains("Subject: hard rejected"), "the original is returned: " + dsn);
+        String log = maillog();
+        assertTrue(Pattern.compile(id + ": to=<dave@remote\\.example>, .*dsn=5\\.3\\.0, status=bounced \\(host 127\\.0\\.0\\.1"
+                + "\\[127\\.0\\.0\\.1\\] said: 500 5\\.3\\.0 .*\\(in reply to RCPT TO command\\)\\)").matcher(log).find(), log);
+        Matcher notice = Pattern.compile("postfix/bounce\\[\\d+\\]: " + id + ": sender non-delivery notification: (\\w+)")
+                .matcher(log);
+        assertTrue(notice.find(), log);
+        String bounceId = notice.group(1);
+        await("bounce removed", () -> maillog().contains(bounceId + ": removed"));
+        assertTrue(maillog().contains("postfix/relay/smtp"), "relay transport logs under its syslog_name");
+        assertTrue(history(id).contains("BounceQueued"), history(id));
+        relay.start();
+    }
+
+    @Test
+    @Order(4)
+    void lmtpOutcomesPerRecipientInOneEvent() throws Exception {
+        assumeTrue(dovecot != null, "dovecot is not installed (apt-get install dovecot-core dovecot-lmtpd)");
+        String id = send("alice@client.example",
+                List.of("alice@example.test", "bob@example.test", "carol@example.test"), "over lmtp");
+        await("lmtp attempt logged", () -> countMatches("postfix/lmtp\\[\\d+\\]: " + id + ": to=<bob@example\\.test>") >= 1);
+        await("bounce for carol", () -> count(senders, "Final-Recipient: rfc822; carol@example.test") >= 1);
+        String history = history(id);
+        Matcher first = Pattern.compile("DeliveryAttempted destination=lmtp:inet:127\\.0\\.0\\.1:" + dovecot.port
+                + " attempt=1 outcomes=(.*)").matcher(history);
+        assertTrue(first.find(), history);
+        String outcomes = first.group(1);
+        assertTrue(outcomes.contains("{\"address\":\"alice@example.test\",\"outcome\":\"DELIVERED\""), outcomes);
+        assertTrue(outcomes.contains("{\"address\":\"bob@example.test\",\"outcome\":\"DEFERRED\",\"dsnStatus\":\"4.2.2\""), outcomes);
+        assertTrue(outcomes.contains("{\"address\":\"carol@example.test\",\"outcome\":\"BOUNCED\",\"dsnStatus\":\"5.1.1\""), outcomes);
+        assertTrue(dovecot.newMail("alice").stream().anyMatch(p -> {
+            try {
+                return Files.readString(p).contains("Subject: over lmtp");
+            } catch (IOException e) {
+                return false;
+            }
+        }));
+        // bob stays in the queue, deferred; only he is retried
+        MailSystem.Result q = mail.run("postqueue", "-p");
+        assertTrue(q.out().contains(id) && q.out().contains("bob@example.test") && !q.out().contains("carol@example.test"),
+                q.toString());
+        mail.run("postsuper", "-d", id);
+    }
+
+    @Test
+    @Order(5)
+    void restartInTheMiddleOfABacklogLosesNothing() throws Exception {
+        relay.close();
+        int n = 20;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) ids.add(send("alice@client.example", List.of("erin@remote.example"), "backlog " + i + "."));
+        await("first attempts", () -> countMatches("to=<erin@remote\\.example>.*status=deferred") >= 1);
+        long pid = Long.parseLong(Files.readString(mail.pidFile()).trim());
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        await("server killed", () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+        relay.start();
+        MailSystem.Result start = mail.run("postfix", "start");
+        assertEquals(0, start.exit(), start.toString());
+        mail.run("postqueue", "-f");
+        await("all " + n + " delivered", () -> {
+            for (int i = 0; i < n; i++) if (count(relay, "Subject: backlog " + i + ".") < 1) return false;
+            return true;
+        });
+        await("queue empty", () -> {
+            try {
+                return mail.run("postqueue", "-p").out().equals("Mail queue is empty\n");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        for (String id : ids) assertTrue(history(id).contains("MessageCompleted"), history(id));
+    }
+
+    // --- helpers ------------------------------------------------------------------------------
+
+    private String send(String from, List<String> to, String subject) throws Exception {
+        try (SmtpClient smtp = new SmtpClient(mail.port)) {
+            smtp.command("EHLO client.example");
+            smtp.command("MAIL FROM:<" + from + ">");
+            for (String r : to) assertTrue(smtp.command("RCPT TO:<" + r + ">").startsWith("250"));
+            assertTrue(smtp.command("DATA").startsWith("354"));
+            String reply = smtp.command("From: <" + from + ">\r\nSubject: " + subject + "\r\n\r\nhello\r\n.");
+            Matcher m = Pattern.compile("^250 2\\.0\\.0 Ok: queued as (\\w+)$").matcher(reply);
+            assertTrue(m.find(), reply);
+            smtp.command("QUIT");
+            return m.group(1);
+        }
+    }
+
+    private String maillog() {
+        try {
+            return Files.readString(mail.maillog());
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private long countMatches(String regex) {
+        Matcher m = Pattern.compile(regex).matcher(maillog());
+        long n = 0;
+        while (m.find()) n++;
+        return n;
+    }
+
+    private static long count(Sink sink, String text) {
+        try {
+            return sink.count(text);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private String history(String id) throws Exception {
+        MailSystem.Result r = MailSystem.exec(List.of(MailSystem.REPO.resolve("bin/smarthost").toString(), "history",
+                "-c", mail.configDir.toString(), id), null);
+        return r.out() + r.err();
+    }
+
+    static void await(String what, BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(100);
+        }
+    }
+}
