@@ -12,7 +12,19 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Pekko's ask answers are Scala futures seen as CompletableFutures, and Scala runs every
+     * callback on them asynchronously on the common pool. On a 2-core machine that pool has a
+     * parallelism of 1, and the JDK then starts a new thread for every async task: thousands
+     * of threads a second under load. A pool of at least two threads avoids that.
+     */
+    private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
     public static void main(String[] args) {
+        if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+            System.setProperty(COMMON_POOL_PARALLELISM,
+                    Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        }
         if (args.length == 0) {
             System.err.println("smarthost: fatal: usage: smarthost program [arguments...]");
             System.err.println("programs: " + String.join(", ", Commands.names()));

@@ -117,6 +117,23 @@ public final class QueueManager {
                 .build();
     }
 
+    private static boolean isSchedulable(IndexEntry e) {
+        return (e.queue() == QueueName.ACTIVE || e.queue() == QueueName.DEFERRED) && e.nextAttempt() >= 0;
+    }
+
+    /** Orders the schedule: next attempt, then queue ID (unique, so no two keys collide). */
+    private record ScheduleKey(long nextAttempt, String queueId) implements Comparable<ScheduleKey> {
+        static ScheduleKey of(IndexEntry e) {
+            return new ScheduleKey(e.nextAttempt(), e.queueId());
+        }
+
+        @Override
+        public int compareTo(ScheduleKey o) {
+            int c = Long.compare(nextAttempt, o.nextAttempt);
+            return c != 0 ? c : queueId.compareTo(o.queueId);
+        }
+    }
+
     private static final class Ready {
         private final Map<String, IndexEntry> index;
         private final BackoffPolicy policy;
@@ -131,9 +148,22 @@ public final class QueueManager {
             }
         };
 
+        // Messages eligible for a Take, earliest next attempt first: a Take reads only the due
+        // head of this set, so its cost does not grow with the number of deferred messages.
+        private final java.util.NavigableSet<ScheduleKey> schedule = new java.util.TreeSet<>();
+
         Ready(Map<String, IndexEntry> index, BackoffPolicy policy) {
             this.index = index;
             this.policy = policy;
+            index.values().forEach(this::schedule);
+        }
+
+        private void schedule(IndexEntry e) {
+            if (isSchedulable(e) && !taken.contains(e.queueId())) schedule.add(ScheduleKey.of(e));
+        }
+
+        private void unschedule(IndexEntry e) {
+            if (e != null) schedule.remove(ScheduleKey.of(e));
         }
 
         Behavior<Command> behavior() {
@@ -151,8 +181,7 @@ public final class QueueManager {
                     })
                     .onMessage(Due.class, d -> {
                         d.replyTo().tell(index.values().stream()
-                                .filter(e -> (e.queue() == QueueName.ACTIVE || e.queue() == QueueName.DEFERRED)
-                                        && e.nextAttempt() >= 0 && e.nextAttempt() <= d.epochSecond())
+                                .filter(e -> isSchedulable(e) && e.nextAttempt() <= d.epochSecond())
                                 .sorted(Comparator.comparingLong(IndexEntry::nextAttempt)
                                         .thenComparing(IndexEntry::queueId))
                                 .limit(d.max())
@@ -161,7 +190,10 @@ public final class QueueManager {
                     })
                     .onMessage(Take.class, this::take)
                     .onMessage(Release.class, r -> {
-                        taken.remove(r.queueId());
+                        if (taken.remove(r.queueId())) {
+                            IndexEntry e = index.get(r.queueId());
+                            if (e != null) schedule(e);
+                        }
                         return Behaviors.same();
                     })
                     .onMessage(Subscribe.class, sub -> {
@@ -177,16 +209,13 @@ public final class QueueManager {
         }
 
         private Behavior<Command> take(Take t) {
-            List<IndexEntry> due = new ArrayList<>();
-            for (IndexEntry e : index.values()) {
-                if ((e.queue() == QueueName.ACTIVE || e.queue() == QueueName.DEFERRED)
-                        && e.nextAttempt() >= 0 && e.nextAttempt() <= t.epochSecond() && !taken.contains(e.queueId())) {
-                    due.add(e);
-                }
+            List<IndexEntry> out = new ArrayList<>();
+            while (out.size() < t.max() && !schedule.isEmpty()
+                    && schedule.first().nextAttempt() <= t.epochSecond()) {
+                IndexEntry e = index.get(schedule.pollFirst().queueId());
+                taken.add(e.queueId());
+                out.add(e);
             }
-            due.sort(Comparator.comparingLong(IndexEntry::nextAttempt).thenComparing(IndexEntry::queueId));
-            List<IndexEntry> out = due.size() > t.max() ? new ArrayList<>(due.subList(0, t.max())) : due;
-            for (IndexEntry e : out) taken.add(e.queueId());
             t.replyTo().tell(out);
             return Behaviors.same();
         }
@@ -200,6 +229,7 @@ public final class QueueManager {
             if (s.isDone()) {
                 recentlyDone.put(u.queueId(), u.seqNr());
                 taken.remove(u.queueId());
+                unschedule(old);
                 if (index.remove(u.queueId()) != null && !s.deleted()) {
                     qmgr.info("{}: removed", u.queueId());
                 }
@@ -211,7 +241,9 @@ public final class QueueManager {
                         s.received().size(), s.received().recipients().size());
             }
             IndexEntry entry = IndexEntry.of(s, u.seqNr(), policy);
+            unschedule(old);
             index.put(u.queueId(), entry);
+            schedule(entry);
             if (listener != null && entry.queue() == QueueName.ACTIVE && !taken.contains(u.queueId())) {
                 listener.tell(Eligible.INSTANCE);
             }
