@@ -180,17 +180,21 @@ public final class MainCf {
 
     /** Applies an edit to a file in place (through a temporary file renamed into place, like Postfix). */
     public static List<String> editFile(Path file, EditMode mode, Map<String, String> settings) {
-        String text;
+        String text = readForEdit(file);
+        List<String> warnings = new ArrayList<>();
+        writeAtomically(file, edit(file.toString(), text, mode, settings, warnings));
+        return warnings;
+    }
+
+    /** Reads a configuration file that is about to be edited, failing with Postfix's wording. */
+    static String readForEdit(Path file) {
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException("open " + file + " for reading: No such file or directory");
         } catch (IOException e) {
             throw new ConfigException("open " + file + " for reading: " + e.getMessage());
         }
-        List<String> warnings = new ArrayList<>();
-        writeAtomically(file, edit(file.toString(), text, mode, settings, warnings));
-        return warnings;
     }
 
     static void writeAtomically(Path file, String text) {
@@ -262,7 +266,7 @@ public final class MainCf {
         List<LogicalLine> out = new ArrayList<>();
         LogicalLine current = null;
         for (int i = 0; i < lines.size(); i++) {
-            String line = stripTrailing(lines.get(i));
+            String line = lines.get(i).stripTrailing();
             String content = line.stripLeading();
             if (content.isEmpty() || content.startsWith("#")) {
                 continue;
@@ -282,13 +286,6 @@ public final class MainCf {
         return out;
     }
 
-    private static String stripTrailing(String s) {
-        int end = s.length();
-        while (end > 0 && Character.isWhitespace(s.charAt(end - 1))) {
-            end--;
-        }
-        return s.substring(0, end);
-    }
 
     /** Postfix prints non-printable characters in diagnostics as '?'. */
     static String printable(String s) {

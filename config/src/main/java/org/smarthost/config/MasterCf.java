@@ -36,7 +36,7 @@ public final class MasterCf {
         List<String> lines = MainCf.splitLines(text);
         int i = 0;
         while (i < lines.size()) {
-            String line = stripTrailing(lines.get(i));
+            String line = lines.get(i).stripTrailing();
             String content = line.stripLeading();
             if (content.isEmpty() || content.startsWith("#")) {
                 i++;
@@ -46,7 +46,7 @@ public final class MasterCf {
             StringBuilder logical = new StringBuilder(line);
             boolean orphan = content.length() != line.length();
             for (i++; i < lines.size(); i++) {
-                String next = stripTrailing(lines.get(i));
+                String next = lines.get(i).stripTrailing();
                 String nc = next.stripLeading();
                 if (nc.isEmpty() || nc.startsWith("#")) {
                     continue;
@@ -171,13 +171,6 @@ public final class MasterCf {
         return out;
     }
 
-    private static String stripTrailing(String s) {
-        int end = s.length();
-        while (end > 0 && Character.isWhitespace(s.charAt(end - 1))) {
-            end--;
-        }
-        return s.substring(0, end);
-    }
 
     public String displayName() {
         return displayName;

@@ -42,14 +42,7 @@ public final class MasterCfEditor {
 
     /** Edits a master.cf file in place; returns Postfix-worded warnings. */
     public static List<String> editFile(Path file, MainCf.EditMode mode, Target target, List<String> args) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException("open " + file + " for reading: No such file or directory");
-        } catch (IOException e) {
-            throw new ConfigException("open " + file + " for reading: " + e.getMessage());
-        }
+        String text = MainCf.readForEdit(file);
         List<String> warnings = new ArrayList<>();
         String result = edit(file.toString(), text, mode, target, args, warnings);
         MainCf.writeAtomically(file, result);
