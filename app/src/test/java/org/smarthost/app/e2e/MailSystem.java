@@ -22,6 +22,8 @@ final class MailSystem implements AutoCloseable {
     final Path root;
     final Path configDir;
     final int port;
+    /** SMARTHOST_JAVA_OPTS for the bin/ commands (and so the server they start); empty: none. */
+    private String javaOpts = "";
 
     record Result(int exit, String out, String err) {
         @Override
@@ -41,6 +43,17 @@ final class MailSystem implements AutoCloseable {
         Files.writeString(configDir.resolve("main.cf"), "relayhost = [127.0.0.1]:" + freePort() + "\n",
                 java.nio.file.StandardOpenOption.APPEND);
         writeMasterCf("127.0.0.1:" + port + " inet n - n - - smtpd\n");
+    }
+
+    /** Appends lines to main.cf; a later line wins over an earlier one, as in Postfix. */
+    void appendMainCf(String... lines) throws IOException {
+        Files.writeString(configDir.resolve("main.cf"), String.join("\n", lines) + "\n",
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** JVM options for the server started by later {@code run("postfix", "start")} calls. */
+    void javaOpts(String options) {
+        this.javaOpts = options;
     }
 
     /** master.cf: the given inet lines plus the stock internal services of conf/master.cf. */
@@ -67,13 +80,19 @@ final class MailSystem implements AutoCloseable {
         command.add("-c");
         command.add(configDir.toString());
         command.addAll(List.of(args));
-        return exec(command, null);
+        return exec(command, null, javaOpts.isEmpty() ? Map.of() : Map.of("SMARTHOST_JAVA_OPTS", javaOpts));
     }
 
     static Result exec(List<String> command, String stdin) throws IOException, InterruptedException {
+        return exec(command, stdin, Map.of());
+    }
+
+    static Result exec(List<String> command, String stdin, Map<String, String> extraEnv)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.remove("MAIL_CONFIG");
+        env.putAll(extraEnv);
         env.put("SMARTHOST_NO_BUILD", "1");
         Path out = Files.createTempFile("smarthost-out", ".txt");
         Path err = Files.createTempFile("smarthost-err", ".txt");

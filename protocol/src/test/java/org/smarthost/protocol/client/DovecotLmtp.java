@@ -14,13 +14,13 @@ import java.util.UUID;
  * loopback port and a UNIX socket, with a passwd-file userdb: "alice" (1G quota) and "bob"
  * (a 10-byte quota, so every message exceeds it; quota_full_tempfail = yes makes that a 4xx).
  */
-final class DovecotLmtp implements AutoCloseable {
+public final class DovecotLmtp implements AutoCloseable {
 
-    static final Path BINARY = Path.of("/usr/sbin/dovecot");
+    public static final Path BINARY = Path.of("/usr/sbin/dovecot");
 
     final Path dir;
-    final int port;
-    final Path socket;
+    public final int port;
+    public final Path socket;
     private final Process process;
 
     private DovecotLmtp(Path dir, int port, Path socket, Process process) {
@@ -30,7 +30,7 @@ final class DovecotLmtp implements AutoCloseable {
         this.process = process;
     }
 
-    static DovecotLmtp start(Path dir) throws Exception {
+    public static DovecotLmtp start(Path dir) throws Exception {
         // Delivery runs as the userdb uid; as root that is nobody, who must reach the mail root.
         boolean root = "root".equals(System.getProperty("user.name"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -94,7 +94,7 @@ final class DovecotLmtp implements AutoCloseable {
     }
 
     /** Files delivered to a user's Maildir/new. */
-    List<Path> newMail(String user) throws IOException {
+    public List<Path> newMail(String user) throws IOException {
         Path dirNew = dir.resolve("mail").resolve(user).resolve("Maildir").resolve("new");
         if (!Files.isDirectory(dirNew)) return List.of();
         try (var files = Files.list(dirNew)) {
