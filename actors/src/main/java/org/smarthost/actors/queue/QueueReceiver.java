@@ -28,6 +28,7 @@ public final class QueueReceiver implements MessageReceiver {
     private final ActorRef<MessageRegion.Command> region;
     private final HeaderRewriteClients rewriteClients;
     private final Clock clock;
+    private volatile DiskProbe diskProbe = (queueId, bytes) -> { };
 
     public QueueReceiver(ActorSystem<?> system, QueueSettings settings, QueueIdGenerator ids, BodyStore bodies,
                          ActorRef<MessageRegion.Command> region, Clock clock) {
@@ -45,6 +46,18 @@ public final class QueueReceiver implements MessageReceiver {
         boolean addMissing = settings.alwaysAddMissingHeaders() || rewriteClients.matches(session);
         return new QueueTransaction(ids.next(), clock.instant(), session, sender, addMissing, this);
     }
+
+    /**
+     * Called on the body store's thread before each append. Tests use it to make the disk slow
+     * (block until released) and watch backpressure work; production leaves it a no-op.
+     */
+    interface DiskProbe {
+        void beforeAppend(String queueId, int bytes) throws Exception;
+    }
+
+    void diskProbe(DiskProbe probe) { this.diskProbe = probe; }
+
+    DiskProbe diskProbe() { return diskProbe; }
 
     ActorSystem<?> system() { return system; }
     QueueSettings settings() { return settings; }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -38,14 +39,28 @@ import org.smarthost.streams.cleanup.CleanupResult;
 /**
  * One message on its way into the queue. smtpd's event loop calls write() with content chunks;
  * they are offered to a stream (cleanup → body store) that runs elsewhere, so the event loop
- * never waits for the disk. Chunks queue up while the disk is slower than the client, but never
- * more than message_size_limit bytes: beyond that the content is dropped and the message is
+ * never waits for the disk. Content beyond message_size_limit is dropped and the message is
  * rejected at commit, as Postfix does.
+ *
+ * <p>Backpressure. The stream may hold at most about {@link #HIGH_WATER} bytes of a message in
+ * memory, whatever message_size_limit is (0 = unlimited included): write() returns a pending
+ * stage once more is buffered, and smtpd stops reading the socket until the stage completes,
+ * when the disk has brought the buffer down to {@link #LOW_WATER}. The gap between the marks
+ * keeps smtpd from toggling reads per chunk. We count bytes ourselves instead of relying on
+ * Source.queue's offer results because the stream's buffers count elements, not bytes, and
+ * there are several of them (queue, async boundaries); counting "taken by write() but not yet
+ * inside cleanup" plus "out of cleanup but not yet appended to the body" covers all of them.
+ * Cleanup itself holds at most one header (header_size_limit), which is not counted, so the
+ * count always drains to zero and a pause always ends.
  */
 final class QueueTransaction implements Transaction {
 
     private static final Logger log = LoggerFactory.getLogger("postfix/cleanup");
     private static final int STREAM_BUFFER = 16;
+    /** Above this many buffered bytes write() asks smtpd to stop reading. */
+    static final long HIGH_WATER = 256 * 1024;
+    /** smtpd may read again once the buffer is down to this. */
+    static final long LOW_WATER = 64 * 1024;
 
     private final String queueId;
     private final Instant arrival;
@@ -62,6 +77,11 @@ final class QueueTransaction implements Transaction {
     private long offered;
     private boolean tooBig;
     private boolean finished;
+
+    // Backpressure state; written from smtpd's event loop and from the stream's threads.
+    private final AtomicLong buffered = new AtomicLong();
+    private final AtomicLong maxBuffered = new AtomicLong();
+    private volatile CompletableFuture<Void> writable;
 
     QueueTransaction(String queueId, Instant arrival, SessionInfo session, MailFrom sender, boolean addMissingHeaders,
                      QueueReceiver receiver) {
@@ -84,23 +104,62 @@ final class QueueTransaction implements Transaction {
     }
 
     @Override
-    public void write(ByteBuf chunk) {
+    public CompletionStage<Void> write(ByteBuf chunk) {
         try {
-            if (finished || tooBig) return;
+            if (finished || tooBig) return READY;
             long limit = receiver.settings().messageSizeLimit();
             offered += chunk.readableBytes();
             if (limit > 0 && offered > limit) {
                 tooBig = true;       // stop buffering; commit rejects
-                return;
+                return READY;
             }
             if (queue == null) start();
+            if (written.toCompletableFuture().isDone()) return READY; // stream failed; commit reports it
             byte[] bytes = new byte[chunk.readableBytes()];
             chunk.readBytes(bytes);
+            long now = buffer(bytes.length);
+            // Never dropped: the stream's element buffer is small, but pending offers wait
+            // (maxConcurrentOffers is unbounded); our byte count is what bounds them.
             queue.offer(ByteString.fromArrayUnsafe(bytes));
+            return now <= HIGH_WATER ? READY : notWritable();
         } finally {
             chunk.release();
         }
     }
+
+    /** A stage that completes once the buffer is down to LOW_WATER or the stream has ended. */
+    private CompletionStage<Void> notWritable() {
+        CompletableFuture<Void> w = writable;
+        if (w == null || w.isDone()) {
+            w = new CompletableFuture<>();
+            writable = w;
+        }
+        // Re-check after publishing: drained() may have run between our add and the publish.
+        if (buffered.get() <= LOW_WATER || written.toCompletableFuture().isDone()) w.complete(null);
+        return w;
+    }
+
+    private long buffer(long n) {
+        long now = buffered.addAndGet(n);
+        maxBuffered.accumulateAndGet(now, Math::max);
+        return now;
+    }
+
+    /** {@code n} bytes left our buffer (into cleanup, or onto the body store). */
+    private void drained(long n) {
+        if (buffered.addAndGet(-n) <= LOW_WATER) wakeWriter();
+    }
+
+    private void wakeWriter() {
+        CompletableFuture<Void> w = writable;
+        if (w != null) w.complete(null);
+    }
+
+    /** Bytes of this message held in memory by the stream right now (for tests). */
+    long buffered() { return buffered.get(); }
+
+    /** The most ever held at once (for tests). */
+    long maxBuffered() { return maxBuffered.get(); }
 
     private void start() {
         QueueSettings settings = receiver.settings();
@@ -111,17 +170,30 @@ final class QueueTransaction implements Transaction {
                 session.clientName(), clientAddress, session.protocol(), addMissingHeaders);
         writer = receiver.bodies().openWriter(queueId);
         BodyWriter w = writer;
+        QueueReceiver.DiskProbe probe = receiver.diskProbe();
         Sink<ByteString, CompletionStage<Done>> toStore = Sink.<ByteString>foreach(bytes -> {
+            probe.beforeAppend(queueId, bytes.size());
             for (ByteBuffer b : bytes.getByteBuffers()) w.append(b);
+            drained(bytes.size());
         }).withAttributes(ActorAttributes.dispatcher("pekko.actor.default-blocking-io-dispatcher"));
         Pair<Pair<SourceQueueWithComplete<ByteString>, CompletionStage<CleanupResult>>, CompletionStage<Done>> m =
                 Source.<ByteString>queue(STREAM_BUFFER, OverflowStrategy.backpressure(), Integer.MAX_VALUE)
+                        .map(bytes -> {
+                            drained(bytes.size());      // into cleanup
+                            return bytes;
+                        })
                         .viaMat(Cleanup.flow(settings.cleanup(), env), Keep.both())
+                        .map(bytes -> {
+                            buffer(bytes.size()); // out of cleanup, on its way to disk
+                            return bytes;
+                        })
                         .toMat(toStore, Keep.both())
                         .run(receiver.system());
         queue = m.first().first();
         cleanup = m.first().second();
         written = m.second();
+        // However the stream ends, smtpd must not wait for room that will never come.
+        written.whenComplete((d, f) -> wakeWriter());
     }
 
     @Override
@@ -129,6 +201,7 @@ final class QueueTransaction implements Transaction {
         if (finished) throw new IllegalStateException("transaction " + queueId + " already finished");
         if (queue == null) start();
         finished = true;
+        wakeWriter(); // no more content: nobody needs to wait for room
         if (tooBig) {
             queue.fail(CleanupRejected.messageTooBig());
             return discard().thenApply(d -> reply(CleanupRejected.messageTooBig()));
@@ -177,6 +250,7 @@ final class QueueTransaction implements Transaction {
     public void abort() {
         if (finished) return;
         finished = true;
+        wakeWriter(); // the stream may be stuck in a slow append; the wait is over now
         if (queue != null) {
             queue.fail(new IllegalStateException("transaction aborted"));
             discard();

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -32,6 +33,13 @@ import org.smarthost.protocol.smtpd.restrictions.SmtpdTables;
  * decoder has consumed the input at hand, so pipelined commands get their replies in one
  * packet, as with Postfix. While something asynchronous runs (restrictions, commit, error
  * sleep) the decoder is paused, so later pipelined commands wait their turn.
+ *
+ * <p>Message content is subject to backpressure: when {@link Transaction#write} says the queue
+ * cannot take more yet, reading stops (decoder paused, autoRead off) until it can, so a client
+ * faster than our disk waits in TCP flow control instead of filling the heap. Input that was
+ * already read stays undecoded in the decoder and is decoded, in order, on resume. Neither kind
+ * of wait is the client's fault: smtpd_timeout does not run out while we wait, and the client
+ * gets a full smtpd_timeout again from the moment we read again.
  */
 final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
@@ -94,7 +102,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     private int errorCount;
     private int junkCmds;
     private boolean illPipelining;
-    private boolean busy;
+    private boolean busy;              // waiting for a command's asynchronous result
+    private CompletionStage<Void> receiverWait; // waiting until the transaction takes more content
     private boolean closing;
     private boolean shutdownRequested;
     private final Map<String, int[]> stats = new LinkedHashMap<>();
@@ -163,7 +172,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
-            if (busy || closing) return; // waiting for the queue, not for the client
+            if (busy || receiverWait != null || closing) return; // waiting for us, not for the client
             reason = "timeout";
             replyAndClose(SmtpReply.of(421, "4.4.2", s.myhostname() + " Error: timeout exceeded"));
             return;
@@ -550,7 +559,25 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             return;
         }
         actSize += n;
-        tx.write(chunk);
+        CompletionStage<Void> ready = tx.write(chunk);
+        if (ready == null || ready.toCompletableFuture().isDone()) return;
+        // The queue is behind: stop reading until it catches up. The decoder hands on at most
+        // one content piece per decode step, so this takes effect before the next piece.
+        receiverWait = ready;
+        pauseInput();
+        ready.whenComplete((v, e) -> ctx.executor().execute(() -> {
+            if (receiverWait != ready) return; // the transaction ended meanwhile
+            receiverWait = null;
+            resumeInput();
+        }));
+    }
+
+    /** The content is over (or thrown away): a pending write-readiness wait no longer matters. */
+    private void endReceiverWait() {
+        if (receiverWait == null) return;
+        receiverWait = null;
+        // Resume later, from the event loop, not from inside the decoder that is calling us.
+        ctx.executor().execute(this::resumeInput);
     }
 
     private void onContentEnd(boolean bareLfSeen) {
@@ -603,6 +630,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             finish(cmd, false);
             return;
         }
+        endReceiverWait();
         Transaction t = tx;
         tx = null; // from here on the transaction belongs to commit
         long size = actSize;
@@ -650,21 +678,37 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = true;
-        decoder.pause();
-        ctx.channel().config().setAutoRead(false);
+        pauseInput();
         f.whenComplete((v, e) -> ctx.executor().execute(() -> {
             busy = false;
             then.accept(v, e);
             ctx.flush();
-            if (closing || !ctx.channel().isActive()) return;
-            ctx.channel().config().setAutoRead(true);
-            try {
-                decoder.resume();
-            } catch (Exception ex) {
-                ctx.fireExceptionCaught(ex);
-            }
-            ctx.flush();
+            resumeInput();
         }));
+    }
+
+    /** Stop decoding, and stop reading so that unread input stays in the kernel, not the heap. */
+    private void pauseInput() {
+        decoder.pause();
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    /**
+     * Read and decode again unless something still waits (a command result or the queue).
+     * Called from the event loop, never from inside the decoder. The read timer restarts, so
+     * the time we made the client wait does not count against its smtpd_timeout.
+     */
+    private void resumeInput() {
+        if (busy || receiverWait != null || closing || !ctx.channel().isActive() || !decoder.isPaused()) return;
+        IdleStateHandler timer = ctx.pipeline().get(IdleStateHandler.class);
+        if (timer != null) timer.resetReadTimeout();
+        ctx.channel().config().setAutoRead(true);
+        try {
+            decoder.resume();
+        } catch (Exception ex) {
+            ctx.fireExceptionCaught(ex);
+        }
+        ctx.flush();
     }
 
     private static CompletionStage<Boolean> done(boolean ok) {
@@ -698,6 +742,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     }
 
     private void abortTransaction() {
+        endReceiverWait();
         if (tx != null) {
             Transaction t = tx;
             tx = null;

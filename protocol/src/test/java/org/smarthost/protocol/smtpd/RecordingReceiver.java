@@ -74,10 +74,11 @@ final class RecordingReceiver implements MessageReceiver {
         @Override public void addRecipient(RcptTo r) { rcpts.add(r); }
 
         @Override
-        public void write(ByteBuf chunk) {
+        public CompletionStage<Void> write(ByteBuf chunk) {
             try {
                 maxChunk.accumulateAndGet(chunk.readableBytes(), Math::max);
                 while (chunk.isReadable()) chunk.readBytes(out, chunk.readableBytes());
+                return READY;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {

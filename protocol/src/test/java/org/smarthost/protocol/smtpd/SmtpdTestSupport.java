@@ -43,7 +43,11 @@ abstract class SmtpdTestSupport {
     }
 
     SmtpServer start(SmtpdSettings settings) {
-        SmtpServer s = SmtpServer.start(settings, receiver, new InetSocketAddress("127.0.0.1", 0), "smtp");
+        return start(settings, receiver);
+    }
+
+    SmtpServer start(SmtpdSettings settings, MessageReceiver r) {
+        SmtpServer s = SmtpServer.start(settings, r, new InetSocketAddress("127.0.0.1", 0), "smtp");
         servers.add(s);
         return s;
     }

@@ -22,6 +22,12 @@ import java.util.List;
  * at LF, so a bare CR never ends a line. Lines longer than line_length_limit are passed on in
  * pieces, as Postfix's REC_TYPE_CONT records, and a piece that continues a line is never
  * treated as a "." line.
+ *
+ * <p>Content is handed on in pieces of about {@link #CHUNK} bytes, at most one per
+ * {@code decode} call. ByteToMessageDecoder fires each piece before calling {@code decode}
+ * again, so when the session {@link #pause pauses} us because the queue cannot take more
+ * (backpressure) the rest of the input stays here, undecoded, until {@link #resume}: nothing
+ * is decoded ahead into memory, and no byte is lost or reordered.
  */
 public final class SmtpServerDecoder extends ByteToMessageDecoder {
 
@@ -246,7 +252,12 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
             in.readerIndex(lf + 1);
             atLineStart = true;
             prevBareLf = bareLf;
-            if (out.readableBytes() >= CHUNK) flushOut(outList);
+            if (out.readableBytes() >= CHUNK) {
+                // One chunk per decode() call, so a pause() the session makes on receiving it
+                // takes effect before the next chunk is decoded (see class comment).
+                flushOut(outList);
+                return;
+            }
         }
         flushOut(outList);
     }
@@ -260,7 +271,8 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
             bdatRemaining -= n;
         } else {
             int end = in.readerIndex() + n;
-            for (int i = in.readerIndex(); i < end; i++) {
+            int i = in.readerIndex();
+            for (; i < end; i++) {
                 byte b = in.getByte(i);
                 ensureOut(ctx, 2);
                 if (b == '\n') {
@@ -276,10 +288,13 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
                 }
                 bdatPendingCr = b == '\r';
                 bdatWroteAny = true;
-                if (out.readableBytes() >= CHUNK) flushOut(outList);
+                if (out.readableBytes() >= CHUNK) {
+                    i++;
+                    break; // one chunk per decode() call, as in DATA mode
+                }
             }
-            in.readerIndex(end);
-            bdatRemaining -= n;
+            bdatRemaining -= i - in.readerIndex();
+            in.readerIndex(i);
         }
         if (bdatRemaining == 0) {
             if (bdatLast && !bdatDiscard && bdatWroteAny && !bdatEndsInLf) {
