@@ -89,6 +89,16 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
 
     private record DestinationIdle(String key) implements Command { }
 
+    /**
+     * "postfix reload": new qmgr settings, resolver and transports. Jobs already handed to a
+     * destination finish with the transport they started with, as Postfix's delivery agents
+     * finish their current job after a reload; later jobs for that destination wait until
+     * its actor has stopped and go to a new one built from the new transports. Once no
+     * destination uses the old transports any more, {@code retireOld} runs (to close them).
+     */
+    public record Reconfigure(SchedulerSettings settings, AddressResolver resolver, Transports transports,
+                              Runnable retireOld) implements Command { }
+
     /** A message the scheduler holds between Take and Release. */
     private static final class Active {
         final String queueId;
@@ -114,6 +124,8 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         ActorRef<DestinationActor.Command> ref;
         int outstanding;
         boolean passivating;
+        // Running on transports that a reload replaced: takes no new jobs, stops when idle.
+        boolean retired;
         final ArrayDeque<DeliveryJob> buffered = new ArrayDeque<>();
 
         Destination(String transport, String nexthop) {
@@ -124,11 +136,11 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
 
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
-    private final SchedulerSettings settings;
+    private SchedulerSettings settings;
     private final ActorRef<QueueManager.Command> index;
     private final ActorRef<MessageRegion.Command> region;
-    private final AddressResolver resolver;
-    private final Transports transports;
+    private AddressResolver resolver;
+    private Transports transports;
     private final Notices notices;
     private final BodyStore bodies;
     private final Clock clock;
@@ -140,6 +152,9 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
     private final Map<String, Active> active = new HashMap<>();
     private final Map<String, Destination> destinations = new HashMap<>();
     private int activeRecipients;
+    // Destinations still running on transports replaced by a reload, and what then to close.
+    private int retiring;
+    private Runnable retireOld = () -> { };
     private boolean scanning;
     private boolean rescan;
 
@@ -169,6 +184,10 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         this.system = ctx.getSystem();
         this.blocking = system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
         index.tell(new QueueManager.Subscribe(ctx.messageAdapter(QueueManager.Eligible.class, e -> Wake.INSTANCE)));
+        startQueueRuns();
+    }
+
+    private void startQueueRuns() {
         Duration period = settings.queueRunDelay().isZero() ? Duration.ofSeconds(1) : settings.queueRunDelay();
         timers.startTimerWithFixedDelay(Tick.INSTANCE, Tick.INSTANCE, period);
     }
@@ -185,6 +204,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
                 .onMessage(Done.class, this::done)
                 .onMessage(DestinationIdle.class, this::destinationIdle)
                 .onMessage(DestinationStopped.class, this::destinationStopped)
+                .onMessage(Reconfigure.class, this::reconfigure)
                 .build();
     }
 
@@ -293,7 +313,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
     private void send(String key, String transport, String nexthop, DeliveryJob job) {
         Destination d = destinations.computeIfAbsent(key, k -> new Destination(transport, nexthop));
         d.outstanding++;
-        if (d.passivating) {
+        if (d.passivating || d.retired) {
             d.buffered.add(job);
             return;
         }
@@ -315,6 +335,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
             timers.startSingleTimer("idle:" + job.destination(), new DestinationIdle(job.destination()),
                     settings.destinationIdle());
         }
+        if (d != null) retireIfIdle(d);
         Active a = active.get(job.queueId());
         if (a == null) return this;
         DeliveryAttempted event = df.toDeliveryAttempted(a.attempt++);
@@ -525,11 +546,50 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         return this;
     }
 
+    private Behavior<Command> reconfigure(Reconfigure r) {
+        settings = r.settings();
+        resolver = r.resolver();
+        transports = r.transports();
+        Runnable earlier = retireOld;
+        retireOld = () -> {
+            earlier.run();
+            r.retireOld().run();
+        };
+        for (Destination d : destinations.values()) {
+            if (d.ref != null && !d.retired) {
+                d.retired = true;
+                retiring++;
+                retireIfIdle(d);
+            }
+        }
+        if (retiring == 0) retireOldTransports();
+        startQueueRuns();
+        return scan();
+    }
+
+    /** A destination on replaced transports stops as soon as none of its jobs is in its actor. */
+    private void retireIfIdle(Destination d) {
+        if (d.retired && d.ref != null && !d.passivating && d.outstanding - d.buffered.size() == 0) {
+            d.passivating = true;
+            d.ref.tell(new DestinationActor.Passivate());
+        }
+    }
+
+    private void retireOldTransports() {
+        Runnable close = retireOld;
+        retireOld = () -> { };
+        blocking.execute(close);
+    }
+
     private Behavior<Command> destinationStopped(DestinationStopped s) {
         Destination d = destinations.get(s.key());
         if (d == null) return this;
         d.ref = null;
         d.passivating = false;
+        if (d.retired) {
+            d.retired = false;
+            if (--retiring == 0) retireOldTransports();
+        }
         if (d.buffered.isEmpty() && d.outstanding == 0) {
             destinations.remove(s.key());
             return this;

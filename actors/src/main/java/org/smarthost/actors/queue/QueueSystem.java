@@ -58,6 +58,18 @@ public final class QueueSystem {
         return scheduler;
     }
 
+    /**
+     * "postfix reload": the scheduler continues with new settings, resolver and transports;
+     * {@code retireOld} runs once nothing uses the transports they replace.
+     */
+    public void reconfigureDelivery(SchedulerSettings schedulerSettings,
+                                    org.smarthost.actors.resolve.AddressResolver resolver,
+                                    org.smarthost.actors.delivery.Transports transports, Runnable retireOld) {
+        ActorRef<QueueScheduler.Command> s = scheduler;
+        if (s == null) throw new IllegalStateException("delivery not started");
+        s.tell(new QueueScheduler.Reconfigure(schedulerSettings, resolver, transports, retireOld));
+    }
+
     /** Asks the scheduler to scan for due mail now (after postqueue -f and friends). */
     public void wakeScheduler() {
         ActorRef<QueueScheduler.Command> s = scheduler;

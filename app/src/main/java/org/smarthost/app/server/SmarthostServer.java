@@ -49,6 +49,8 @@ public final class SmarthostServer {
     private ActorRef<Master.Command> master;
     private ControlServer control;
     private MessageReceiver receiver;
+    private QueueRuntime queue;
+    private volatile DeliveryTransports transports;
     private final Map<String, ControlCommand> queueCommands = new HashMap<>();
 
     private SmarthostServer(MailConfig conf, boolean verbose, PidFile pidFile) {
@@ -119,10 +121,25 @@ public final class SmarthostServer {
     /** qmgr, trivial-rewrite, bounce and the delivery agents of master.cf. */
     private void startDelivery(QueueRuntime queue) {
         org.smarthost.config.Config c = conf.config();
-        DeliveryTransports transports = new DeliveryTransports(c, conf.masterServices(), queue.queue().bodies());
+        this.queue = queue;
+        this.transports = new DeliveryTransports(c, conf.masterServices(), queue.queue().bodies());
         system.getWhenTerminated().whenComplete((d, e) -> transports.close());
         queue.queue().startDelivery(DeliverySettingsFactory.scheduler(c), DeliverySettingsFactory.resolver(c),
                 transports, new org.smarthost.protocol.dsn.DsnComposer(DeliverySettingsFactory.dsn(c)));
+    }
+
+    /**
+     * Routing and delivery from a reloaded configuration. Built before anything is switched, so
+     * that a bad value leaves the running configuration in place.
+     */
+    private void reloadDelivery(MailConfig next) {
+        org.smarthost.config.Config c = next.config();
+        var settings = DeliverySettingsFactory.scheduler(c);
+        var resolver = DeliverySettingsFactory.resolver(c);
+        DeliveryTransports replacement = new DeliveryTransports(c, next.masterServices(), queue.queue().bodies());
+        DeliveryTransports old = transports;
+        transports = replacement;
+        queue.queue().reconfigureDelivery(settings, resolver, replacement, old::close);
     }
 
     private Master.Applied apply(MailConfig c) throws Exception {
@@ -139,6 +156,13 @@ public final class SmarthostServer {
             next = MailConfig.load(conf.configDirectory());
             next.services();
         } catch (ConfigException e) {
+            err.println("postfix/master: fatal: " + e.getMessage() + " (configuration not reloaded)");
+            log.warn("warning: reload failed: {}", e.getMessage());
+            return 1;
+        }
+        try {
+            reloadDelivery(next);
+        } catch (RuntimeException e) {
             err.println("postfix/master: fatal: " + e.getMessage() + " (configuration not reloaded)");
             log.warn("warning: reload failed: {}", e.getMessage());
             return 1;

@@ -276,6 +276,20 @@ class DeliveryIT {
         for (String id : ids) assertTrue(history(id).contains("MessageCompleted"), history(id));
     }
 
+    @Test
+    @Order(6)
+    void relayhostChangedByPostconfTakesEffectOnReload() throws Exception {
+        MailSystem.Result edit = mail.run("postconf", "-e", "relayhost = [127.0.0.1]:" + senders.port);
+        assertEquals(0, edit.exit(), edit.toString());
+        MailSystem.Result reload = mail.run("postfix", "reload");
+        assertEquals(0, reload.exit(), reload.toString());
+        String id = send("alice@client.example", List.of("fred@remote.example"), "after reload");
+        await("delivered to the new relayhost", () -> count(senders, "Subject: after reload") == 1);
+        assertEquals(0, count(relay, "Subject: after reload"));
+        assertTrue(Pattern.compile(id + ": to=<fred@remote\\.example>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:"
+                + senders.port + ",.*status=sent").matcher(maillog()).find(), maillog());
+    }
+
     // --- helpers ------------------------------------------------------------------------------
 
     private String send(String from, List<String> to, String subject) throws Exception {
