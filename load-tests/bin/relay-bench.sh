@@ -13,6 +13,10 @@
 #                   minimal_backoff_time=10s, maximal_backoff_time=20s, queue_run_delay=10s)
 #   -m  comma-separated MTAs: postfix,smarthost (default both)
 #
+# Warm-up: before every measured workload each MTA, freshly started, relays WARMUP messages
+# (default 5000, 2 KB, 20 sessions; WARMUP=0 for a cold start) to a sink, unmeasured, and the
+# measured workload starts once the sink has them all (same for Postfix and smarthost).
+#
 # Path: smtp-source -> MTA on 127.0.0.1 -> smtp-sink on 127.0.0.1, fsync-durable queues on both
 # MTAs (Postfix always syncs before 250; smarthost's 250 after DATA means fsynced). Prints one
 # line per MTA and workload and the ratio smarthost/Postfix of end-to-end msgs/s.
@@ -46,6 +50,7 @@ for m in "${MT[@]}"; do [[ $m == postfix || $m == smarthost ]] || die "unknown M
 require_tools
 [[ " ${MT[*]} " == *" postfix "* ]] && require_baseline
 [[ " ${MT[*]} " == *" smarthost "* ]] && [[ ! -x $BENCH_DIR/relay-bench.sh ]] && require_baseline
+[[ " ${MT[*]} " == *" smarthost "* ]] && snapshot_smarthost
 
 mkdir -p "$BENCH_WORK"; chmod 755 "$BENCH_WORK"
 PF_DIR=$BENCH_WORK/postfix SH_DIR=$BENCH_WORK/smarthost
@@ -82,8 +87,9 @@ run_backlog() {  # IN SINK N S L R -> prints key=value like relay-bench.sh
 }
 
 run_workload() {  # MTA WORKLOAD IN SINK
-  local mta=$1 w=$2 in=$3 sink=$4 line
+  local mta=$1 w=$2 in=$3 sink=$4 line warm=
   read -r n s l r <<<"${SPEC[$w]}"
+  warm_up "$in" "$sink" || warm=" WARMUP-INCOMPLETE"
   if [[ $w == backlog ]]; then
     line=$(run_backlog "$in" "$sink" "$n" "$s" "$l" "$r" 2>"$BENCH_WORK/source.err")
     reap_sink_on "$sink"
@@ -95,6 +101,7 @@ run_workload() {  # MTA WORKLOAD IN SINK
   [[ $errs -gt 0 ]] && line="$line client_errors=$errs (first: $(head -1 "$BENCH_WORK/source.err"))"
   local delivered; delivered=$(grep -o 'delivered=[0-9]*' <<<"$line" | head -1 | cut -d= -f2)
   [[ ${delivered:-0} -lt $n ]] && line="$line INCOMPLETE(${delivered:-0}/$n delivered)"
+  line="warmup=$WARMUP $line$warm"
   printf '%-9s %-9s %s\n' "$w" "$mta" "$line"
   RATE[$mta,$w]=$(grep -o 'e2e_msgs_per_s=[0-9.]*' <<<"$line" | cut -d= -f2)
   [[ -n ${RATE[$mta,$w]} ]] || RATE[$mta,$w]=n/a

@@ -16,6 +16,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smarthost.persistence.queue.BackoffPolicy;
+import org.smarthost.persistence.queue.MessageReceived;
 import org.smarthost.persistence.queue.MessageState;
 import org.smarthost.persistence.queue.QueueEvent;
 import org.smarthost.persistence.queue.QueueName;
@@ -68,8 +69,16 @@ public final class QueueManager {
 
     private record RebuildFailed(Throwable cause) implements Command { }
 
-    /** A message folded from the journal during the rebuild. */
-    private record Folded(MessageState state, long seqNr) { }
+    /**
+     * A message folded from the journal during the rebuild: its state, or null once it is done
+     * (a completed message only needs its sequence number, so a journal full of history costs
+     * little more than the messages still queued).
+     */
+    record Folded(MessageState state, long seqNr) {
+        boolean isDone() {
+            return state == null;
+        }
+    }
 
     public static Behavior<Command> create(QueueQueries queries, BackoffPolicy policy) {
         return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> {
@@ -80,30 +89,62 @@ public final class QueueManager {
         }));
     }
 
-    private static HashMap<String, Folded> fold(HashMap<String, Folded> acc, EventEnvelope env) {
+    static HashMap<String, Folded> fold(HashMap<String, Folded> acc, EventEnvelope env) {
         if (env.event() instanceof QueueEvent e) {
             Folded f = acc.get(e.queueId());
-            MessageState s = f == null ? MessageState.incoming(e.queueId()) : f.state();
-            acc.put(e.queueId(), new Folded(s.apply(e), env.sequenceNr()));
+            if (f != null && f.isDone()) {
+                // Nothing brings a finished message back; keep the newest sequence number only.
+                acc.put(e.queueId(), new Folded(null, env.sequenceNr()));
+                return acc;
+            }
+            MessageState s = (f == null ? MessageState.incoming(e.queueId()) : f.state()).apply(e);
+            acc.put(e.queueId(), new Folded(s.isDone() ? null : compact(s, e), env.sequenceNr()));
         }
         return acc;
+    }
+
+    /**
+     * What the rest of the fold and {@link IndexEntry#of} read of MessageReceived is its queue ID,
+     * arrival, sender and size (pending recipients are already in the state's own map), so the
+     * rebuild keeps a slim copy instead of the whole envelope with client data and recipient list.
+     */
+    private static MessageState compact(MessageState s, QueueEvent applied) {
+        MessageReceived r = s.received();
+        if (!(applied instanceof MessageReceived) || r == null) return s;
+        MessageReceived slim = new MessageReceived(r.queueId(), r.at(), r.sender(), List.of(), null, null, r.size(),
+                null, null, 0, null, null, null, null, false, null, null, null);
+        return new MessageState(s.queueId(), slim, s.queue(), s.pending(), s.attempts(), s.eligibleAt(),
+                s.lastDeferredAt(), s.heldFrom(), s.forcedExpire(), s.delayWarned(), s.deleted());
+    }
+
+    /**
+     * Turns the folded journal into the index and the recently-done memory, emptying
+     * {@code folded} as it goes so the two never both hold every message.
+     */
+    static Map<String, IndexEntry> index(Map<String, Folded> folded, BackoffPolicy policy,
+                                         Map<String, Long> recentlyDone) {
+        Map<String, IndexEntry> index = new HashMap<>();
+        for (var it = folded.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Folded> m = it.next();
+            Folded f = m.getValue();
+            it.remove();
+            if (f.isDone()) {
+                recentlyDone.put(m.getKey(), f.seqNr());
+            } else if (f.state().received() != null) {
+                index.put(m.getKey(), IndexEntry.of(f.state(), f.seqNr(), policy));
+            }
+        }
+        return index;
     }
 
     private static Behavior<Command> rebuilding(ActorContext<Command> ctx, StashBuffer<Command> stash,
                                                 BackoffPolicy policy) {
         return Behaviors.receive(Command.class)
                 .onMessage(Rebuilt.class, r -> {
-                    Map<String, IndexEntry> index = new HashMap<>();
-                    r.messages().forEach((id, f) -> {
-                        if (!f.state().isDone() && f.state().received() != null) {
-                            index.put(id, IndexEntry.of(f.state(), f.seqNr(), policy));
-                        }
-                    });
+                    Map<String, Long> recentlyDone = Ready.recentlyDoneMap();
+                    Map<String, IndexEntry> index = index(r.messages(), policy, recentlyDone);
                     ctx.getLog().debug("queue index rebuilt: {} messages", index.size());
-                    Ready ready = new Ready(index, policy);
-                    r.messages().forEach((id, f) -> {
-                        if (f.state().isDone()) ready.recentlyDone.put(id, f.seqNr());
-                    });
+                    Ready ready = new Ready(index, policy, recentlyDone);
                     return stash.unstashAll(ready.behavior());
                 })
                 .onMessage(RebuildFailed.class, f -> {
@@ -141,20 +182,25 @@ public final class QueueManager {
         private final java.util.Set<String> taken = new java.util.HashSet<>();
         private ActorRef<Eligible> listener;
         // Recently finished messages, so that a late, stale update cannot bring one back.
-        private final Map<String, Long> recentlyDone = new java.util.LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-                return size() > 10_000;
-            }
-        };
+        private final Map<String, Long> recentlyDone;
+
+        static Map<String, Long> recentlyDoneMap() {
+            return new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                    return size() > 10_000;
+                }
+            };
+        }
 
         // Messages eligible for a Take, earliest next attempt first: a Take reads only the due
         // head of this set, so its cost does not grow with the number of deferred messages.
         private final java.util.NavigableSet<ScheduleKey> schedule = new java.util.TreeSet<>();
 
-        Ready(Map<String, IndexEntry> index, BackoffPolicy policy) {
+        Ready(Map<String, IndexEntry> index, BackoffPolicy policy, Map<String, Long> recentlyDone) {
             this.index = index;
             this.policy = policy;
+            this.recentlyDone = recentlyDone;
             index.values().forEach(this::schedule);
         }
 
