@@ -155,14 +155,8 @@ public final class SmarthostServer {
         try {
             next = MailConfig.load(conf.configDirectory());
             next.services();
-        } catch (ConfigException e) {
-            err.println("postfix/master: fatal: " + e.getMessage() + " (configuration not reloaded)");
-            log.warn("warning: reload failed: {}", e.getMessage());
-            return 1;
-        }
-        try {
             reloadDelivery(next);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) {   // ConfigException, or a bad value met building delivery
             err.println("postfix/master: fatal: " + e.getMessage() + " (configuration not reloaded)");
             log.warn("warning: reload failed: {}", e.getMessage());
             return 1;
