@@ -19,6 +19,23 @@ SMARTHOST_START_PID=
 die() { echo "$(basename "$0"): $*" >&2; exit 2; }
 note() { echo "# $*" >&2; }
 
+# The command line relay-bench.sh and accept-bench.sh share: -w WORKLOADS -m MTAS. The caller
+# sets SPEC (workload -> "messages sessions size recipients") and ALL (the workloads "all"
+# stands for); this sets WL and MT and checks every name.
+parse_workloads_and_mtas() {
+  local workloads=quick mtas=postfix,smarthost o w m OPTIND=1
+  while getopts "w:m:h" o; do
+    case $o in
+      w) workloads=$OPTARG ;; m) mtas=$OPTARG ;;
+      *) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
+    esac
+  done
+  case $workloads in quick) workloads=small20 ;; all) workloads=$ALL ;; esac
+  IFS=, read -ra WL <<<"$workloads"; IFS=, read -ra MT <<<"$mtas"
+  for w in "${WL[@]}"; do [[ -n ${SPEC[$w]:-} ]] || die "unknown workload '$w' (${ALL//,/ } quick all)"; done
+  for m in "${MT[@]}"; do [[ $m == postfix || $m == smarthost ]] || die "unknown MTA '$m' (postfix smarthost)"; done
+}
+
 require_tools() {
   [[ $(id -u) == 0 ]] || die "must run as root (postfix-baseline.sh and smtp-sink -u nobody need it)"
   local t

@@ -25,15 +25,6 @@
 set -u
 . "$(dirname "$0")/bench-lib.sh"
 
-workloads=quick mtas=postfix,smarthost
-while getopts "w:m:h" o; do
-  case $o in
-    w) workloads=$OPTARG ;; m) mtas=$OPTARG ;;
-    *) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
-  esac
-done
-case $workloads in quick) workloads=small20 ;; all) workloads=small20,small100,medium,rcpt5,backlog ;; esac
-
 # name -> "messages sessions size recipients"
 declare -A SPEC=(
   [small20]="10000 20 2048 1" [small100]="10000 100 2048 1" [medium]="2000 20 102400 1"
@@ -44,9 +35,8 @@ BACKOFF="minimal_backoff_time = 10s
 maximal_backoff_time = 20s
 queue_run_delay = 10s"
 
-IFS=, read -ra WL <<<"$workloads"; IFS=, read -ra MT <<<"$mtas"
-for w in "${WL[@]}"; do [[ -n ${SPEC[$w]:-} ]] || die "unknown workload '$w' (small20 small100 medium rcpt5 backlog quick all)"; done
-for m in "${MT[@]}"; do [[ $m == postfix || $m == smarthost ]] || die "unknown MTA '$m' (postfix smarthost)"; done
+ALL=small20,small100,medium,rcpt5,backlog
+parse_workloads_and_mtas "$@"
 require_tools
 [[ " ${MT[*]} " == *" postfix "* ]] && require_baseline
 [[ " ${MT[*]} " == *" smarthost "* ]] && [[ ! -x $BENCH_DIR/relay-bench.sh ]] && require_baseline
