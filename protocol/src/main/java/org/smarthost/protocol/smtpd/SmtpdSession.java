@@ -404,7 +404,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         }
         RestrictionContext rc = new RestrictionContext(remote.getAddress(), clientName, helo, mailFrom.address(),
                 rcpt.address(), null, illPipelining, "", "", tables);
-        return restrictions.checkRecipient(rc).thenApply(reject -> {
+        return onEventLoop(restrictions.checkRecipient(rc), reject -> {
             if (closing) return false;
             if (reject != null) {
                 log.info("{}: reject: RCPT from {}: {} {} {};{}", queueIdOrNoqueue(), namaddr, reject.code(),
@@ -640,22 +640,27 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             commit = CompletableFuture.failedFuture(e);
         }
-        CompletionStage<Boolean> replied = commit.handle((r, e) -> {
+        resetTransaction();
+        // The reply is written from the event loop (await's callback), never from the thread that
+        // completes the commit: a write from another thread is queued as a task, and if the commit
+        // completed before await() looked, nothing would flush it (a lost 250).
+        await(commit, (r, e) -> {
             if (e != null || r == null) {
                 log.warn("warning: {}: queue file write error: {}", t.queueId(), e == null ? "no reply" : e.toString());
                 r = SmtpReply.of(451, "4.3.0", "Error: queue file write error");
             }
-            if (closing) return false;
+            if (closing) {
+                finish(cmd, false);
+                return;
+            }
             if (r.isPositive()) {
                 errorCount = 0;
                 junkCmds = 0;
                 if (bdat) r = SmtpReply.of(250, "2.0.0", "Ok: " + size + " bytes queued as " + t.queueId());
             }
             reply(r);
-            return r.isPositive();
+            finish(cmd, r.isPositive());
         });
-        resetTransaction();
-        await(replied, (ok, e) -> finish(cmd, ok != null && ok));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -709,6 +714,21 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             ctx.fireExceptionCaught(ex);
         }
         ctx.flush();
+    }
+
+    /**
+     * Applies {@code then} to the stage's result on this session's event loop: at once when the
+     * result is there (synchronous restrictions, the common case), else as a task on the loop.
+     * Session state and replies must never be touched from the thread that completed the stage.
+     */
+    private <T, R> CompletionStage<R> onEventLoop(CompletionStage<T> stage, java.util.function.Function<T, R> then) {
+        CompletableFuture<T> f = stage.toCompletableFuture();
+        if (!f.isDone()) return f.thenApplyAsync(then, ctx.executor());
+        try {
+            return CompletableFuture.completedFuture(then.apply(f.join()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private static CompletionStage<Boolean> done(boolean ok) {

@@ -69,4 +69,16 @@ class SmtpdAsyncTest extends SmtpdTestSupport {
         assertTrue(c.cmd("y\r\n.").startsWith("250 2.0.0 Ok: queued as "));
         assertEquals("y\r\n", awaitMessage(0).text());
     }
+
+    @Test
+    void aCommitCompletedByAnotherThreadJustAfterSmtpdLookedIsStillAnswered() throws Exception {
+        receiver.completeWhenObserved = true;
+        SmtpServer server = start(defaults());
+        SmtpTestClient c = envelope(server);
+        c.cmd("DATA");
+        String reply = c.cmd("x\r\n.");
+        assertTrue(reply.startsWith("250 2.0.0 Ok: queued as "), reply);
+        assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<a@example.org>"), "the session goes on");
+        assertEquals(1, receiver.committed.size());
+    }
 }
