@@ -2,6 +2,7 @@ package org.smarthost.actors.queue;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -16,6 +17,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.smarthost.persistence.CborSerializable;
+import org.smarthost.persistence.queue.MessageCompleted;
 import org.smarthost.persistence.queue.MessageDeleted;
 import org.smarthost.persistence.queue.MessageExpired;
 import org.smarthost.persistence.queue.MessageHeld;
@@ -60,6 +62,15 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
      * MessageCompleted, MessageCorrupted). Rejected for messages that are not in the queue.
      */
     public record Record(QueueEvent event, ActorRef<StatusReply<MessageState>> replyTo) implements Command { }
+
+    /**
+     * Persist a delivery attempt that may be the message's last: when it leaves no recipient
+     * pending, MessageCompleted is persisted with it in the same atomic write, which saves the
+     * queue manager a second journal write (and fsync) per delivered message. The reply is the
+     * state after both.
+     */
+    public record RecordLast(QueueEvent event, java.time.Instant completedAt,
+                             ActorRef<StatusReply<MessageState>> replyTo) implements Command { }
 
     public record GetState(ActorRef<MessageState> replyTo) implements Command { }
 
@@ -110,12 +121,16 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
                 .onCommand(Accept.class, this::accept)
                 .onCommand(Admin.class, this::notApplied)
                 .onCommand(Record.class, (s, c) -> Effect().reply(c.replyTo(),
+                        StatusReply.error("message " + queueId + " was never received")))
+                .onCommand(RecordLast.class, (s, c) -> Effect().reply(c.replyTo(),
                         StatusReply.error("message " + queueId + " was never received")));
 
         b.forState(MessageState::isDone)
                 .onCommand(Accept.class, this::acceptAgain)
                 .onCommand(Admin.class, this::notApplied)
                 .onCommand(Record.class, (s, c) -> Effect().reply(c.replyTo(),
+                        StatusReply.error("message " + queueId + " is no longer queued")))
+                .onCommand(RecordLast.class, (s, c) -> Effect().reply(c.replyTo(),
                         StatusReply.error("message " + queueId + " is no longer queued")));
 
         b.forState(s -> s.queue() == QueueName.HOLD)
@@ -138,6 +153,7 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
                 .onCommand(Record.class, (s, c) -> Effect().persist(c.event())
                         .thenRun(this::reportToIndex)
                         .thenReply(c.replyTo(), StatusReply::success))
+                .onCommand(RecordLast.class, this::recordLast)
                 .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
                 .onCommand(Idle.class, (s, c) -> {
                     region.tell(new MessageRegion.Passivate(queueId, context.getSelf()));
@@ -154,6 +170,15 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
         return Effect().persist(c.received())
                 .thenRun(this::reportToIndex)
                 .thenReply(c.replyTo(), s -> StatusReply.ack());
+    }
+
+    private ReplyEffect<QueueEvent, MessageState> recordLast(MessageState state, RecordLast c) {
+        List<QueueEvent> events = state.apply(c.event()).pending().isEmpty()
+                ? List.of(c.event(), new MessageCompleted(queueId, c.completedAt()))
+                : List.of(c.event());
+        return Effect().persist(events)
+                .thenRun(this::reportToIndex)
+                .thenReply(c.replyTo(), StatusReply::success);
     }
 
     /** A retried Accept after a lost reply: the message is already safe. */

@@ -80,8 +80,8 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
 
     private record Finished(DeliveryFinished finished) implements Command { }
 
-    private record Persisted(String queueId, DeliveryFinished finished, DeliveryAttempted event, Throwable failure)
-            implements Command { }
+    private record Persisted(String queueId, DeliveryFinished finished, DeliveryAttempted event, MessageState state,
+                             Throwable failure) implements Command { }
 
     private record Done(String queueId) implements Command { }
 
@@ -111,6 +111,8 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         final List<RecipientDelivery> delivered = new ArrayList<>();
         final Map<String, RecipientDelivery> deferred = new LinkedHashMap<>();
         final Map<String, String> transportOf = new HashMap<>();
+        /** The message's state after the last recorded attempt (done if it completed with it). */
+        MessageState recorded;
 
         Active(String queueId) {
             this.queueId = queueId;
@@ -339,8 +341,32 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         Active a = active.get(job.queueId());
         if (a == null) return this;
         DeliveryAttempted event = df.toDeliveryAttempted(a.attempt++);
-        ctx.pipeToSelf(record(job.queueId(), event), (s, e) -> new Persisted(job.queueId(), df, event, e));
+        CompletionStage<MessageState> recorded = completesMessage(a, df)
+                ? recordLast(job.queueId(), event)
+                : record(job.queueId(), event);
+        ctx.pipeToSelf(recorded, (s, e) -> new Persisted(job.queueId(), df, event, s, e));
         return this;
+    }
+
+    /**
+     * Whether this attempt finishes the message with nothing left to do: the last job out,
+     * every recipient delivered in every job, and no SUCCESS notice owed (a notice needs the
+     * body, so the message must not complete before it is queued).
+     */
+    private static boolean completesMessage(Active a, DeliveryFinished df) {
+        if (a.jobsOut != 1 || !a.bounced.isEmpty() || !a.deferred.isEmpty()) return false;
+        List<RecipientDelivery> now = df.result().recipients();
+        if (now.isEmpty() || now.stream().anyMatch(r -> r.outcome() != DeliveryAttempted.Outcome.DELIVERED)) {
+            return false;
+        }
+        MessageReceived m = a.state.received();
+        if (m.sender().isEmpty()) return true;
+        Map<String, EnvelopeRecipient> envelope = envelope(m);
+        List<RecipientDelivery> all = new ArrayList<>(a.delivered);
+        all.addAll(now);
+        return DsnNotify.select(DsnKind.SUCCESS, m.sender(), all,
+                r -> envelope.containsKey(r.address()) ? envelope.get(r.address()).dsnNotify() : java.util.Set.of())
+                .isEmpty();
     }
 
     private Behavior<Command> persisted(Persisted p) {
@@ -349,6 +375,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         if (p.failure() != null) {
             qmgr.warn("warning: {}: cannot record delivery attempt: {}", p.queueId(), p.failure().toString());
         } else {
+            a.recorded = p.state();
             log(p.finished(), p.event());
             for (RecipientDelivery r : p.finished().result().recipients()) {
                 switch (r.outcome()) {
@@ -404,6 +431,9 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
 
     private CompletionStage<?> finishWork(Active a) {
         MessageReceived m = a.state.received();
+        if (a.recorded != null && a.recorded.isDone()) {
+            return removeBody(m); // completed with its last attempt (RecordLast)
+        }
         Instant now = clock.instant();
         Map<String, String> transportOf = Map.copyOf(a.transportOf);
         Map<String, RecipientDelivery> deferredNow = Map.copyOf(a.deferred);
@@ -445,14 +475,16 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         }
         return chain.thenCompose(ignored -> state(m.queueId())).thenCompose(s -> {
             if (!s.pending().isEmpty() || s.isDone()) return CompletableFuture.completedFuture(s);
-            return record(m.queueId(), new MessageCompleted(m.queueId(), clock.instant())).thenApplyAsync(done -> {
-                try {
-                    bodies.delete(m.bodyKey());
-                } catch (java.io.IOException e) {
-                    qmgr.warn("warning: {}: cannot remove message body: {}", m.queueId(), e.getMessage());
-                }
-                return done;
-            }, blocking);
+            return record(m.queueId(), new MessageCompleted(m.queueId(), clock.instant()))
+                    .thenCompose(done -> removeBody(m).thenApply(x -> done));
+        });
+    }
+
+    /** After MessageCompleted: the body goes with the store's next group commit. */
+    private CompletionStage<Void> removeBody(MessageReceived m) {
+        return bodies.delete(m.bodyKey(), m.size()).exceptionally(e -> {
+            qmgr.warn("warning: {}: cannot remove message body: {}", m.queueId(), e.toString());
+            return null;
         });
     }
 
@@ -605,6 +637,12 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         return AskPattern.<MessageRegion.Command, MessageState>askWithStatus(region,
                 r -> new MessageRegion.Deliver(queueId, new MessageActor.Record(event, r)), ASK_TIMEOUT,
                 system.scheduler());
+    }
+
+    private CompletionStage<MessageState> recordLast(String queueId, DeliveryAttempted event) {
+        return AskPattern.<MessageRegion.Command, MessageState>askWithStatus(region,
+                r -> new MessageRegion.Deliver(queueId, new MessageActor.RecordLast(event, clock.instant(), r)),
+                ASK_TIMEOUT, system.scheduler());
     }
 
     private CompletionStage<MessageState> state(String queueId) {

@@ -144,6 +144,48 @@ class MessageActorTest {
     }
 
     @Test
+    void aLastAttemptThatDeliversEverythingCompletesTheMessageInTheSameWrite() {
+        ActorRef<QueueManager.Command> index = index();
+        ActorRef<MessageRegion.Command> region = region(index, Duration.ofMinutes(1));
+        String id = "4jZR1x4WRhzJ9KJ";
+        MessageReceived r = TestMessages.received(id, "s@example.com", "r1@example.net", "r2@example.org");
+        accept(region, r);
+        TestProbe<StatusReply<MessageState>> probe = testKit.createTestProbe();
+
+        // r2 deferred: RecordLast records the attempt only, the message stays queued
+        DeliveryAttempted partly = new DeliveryAttempted(id, r.at().plusSeconds(1), "smtp:[127.0.0.1]:32599", 1,
+                List.of(delivered("r1@example.net"), new DeliveryAttempted.RecipientOutcome("r2@example.org",
+                        DeliveryAttempted.Outcome.DEFERRED, "4.4.1", "connect to 127.0.0.1[127.0.0.1]:32599: "
+                        + "Connection refused", "none", new DeliveryAttempted.Delays(0.01, 0, 0.02, 0))));
+        region.tell(new MessageRegion.Deliver(id, new MessageActor.RecordLast(partly, r.at().plusSeconds(1),
+                probe.getRef())));
+        MessageState s = probe.receiveMessage().getValue();
+        assertFalse(s.isDone());
+        assertEquals(QueueName.DEFERRED, s.queue());
+        assertEquals(List.of(r, partly), journal.persistedInStorage(QueueEvent.persistenceId(id)));
+
+        // r2 delivered on the next attempt: attempt and completion are one atomic write
+        DeliveryAttempted rest = new DeliveryAttempted(id, r.at().plusSeconds(400), "smtp:[127.0.0.1]:32599", 2,
+                List.of(delivered("r2@example.org")));
+        region.tell(new MessageRegion.Deliver(id, new MessageActor.RecordLast(rest, r.at().plusSeconds(401),
+                probe.getRef())));
+        assertTrue(probe.receiveMessage().getValue().isDone());
+        assertEquals(List.of(r, partly, rest, new MessageCompleted(id, r.at().plusSeconds(401))),
+                journal.persistedInStorage(QueueEvent.persistenceId(id)));
+        probe.awaitAssert(() -> {
+            assertTrue(lookup(index, id).isEmpty(), "a completed message leaves the index");
+            return null;
+        });
+        region.tell(new MessageRegion.Deliver(id, new MessageActor.RecordLast(rest, r.at(), probe.getRef())));
+        assertTrue(probe.receiveMessage().isError(), "nothing is recorded for a finished message");
+    }
+
+    private static DeliveryAttempted.RecipientOutcome delivered(String rcpt) {
+        return new DeliveryAttempted.RecipientOutcome(rcpt, DeliveryAttempted.Outcome.DELIVERED, "2.0.0",
+                "250 2.0.0 Ok", "127.0.0.1[127.0.0.1]:32599", null);
+    }
+
+    @Test
     void idleMessagesArePassivatedAndRecoverTheirState() {
         ActorRef<QueueManager.Command> index = index();
         ActorRef<MessageRegion.Command> region = region(index, Duration.ofMillis(100));

@@ -107,6 +107,27 @@ public final class BodyStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes a body whose size is known (MessageReceived's size: cleanup's output is exactly
+     * what the writer stored), without reading: one delete per chunk, added to the store's next
+     * group commit instead of a write of its own. Call only after MessageCompleted is persisted.
+     * The future completes when the deletes are written; nobody has to wait for it, since a
+     * delete lost in a crash leaves an orphan body, never a lost message.
+     */
+    public java.util.concurrent.CompletableFuture<Void> delete(String queueId, long size) {
+        int chunks = (int) Math.max(1, (size + chunkSize - 1) / chunkSize);
+        byte[][] keys = new byte[chunks][];
+        for (int i = 0; i < chunks; i++) {
+            keys[i] = BodyKeys.chunk(queueId, i);
+        }
+        return store.commit(batch -> {
+            for (byte[] key : keys) {
+                batch.delete(bodies, key);
+            }
+            return org.smarthost.persistence.store.StoreChange.NONE;
+        });
+    }
+
     /** Queue ids that have a body, in key order (for orphan sweeps and tools). */
     public List<String> queueIds() {
         List<String> ids = new ArrayList<>();

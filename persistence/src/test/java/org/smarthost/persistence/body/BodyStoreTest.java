@@ -112,6 +112,31 @@ class BodyStoreTest {
     }
 
     @Test
+    void deleteBySizeRemovesEveryChunkOfBodiesOfAnySize() throws Exception {
+        try (BodyStore store = BodyStore.open(dir)) {
+            int chunk = BodyStore.DEFAULT_CHUNK_SIZE;
+            // sizes around the growth steps of the writer's buffer and the chunk boundary
+            int[] sizes = {0, 1, 4095, 4096, 4097, 20_000, chunk - 1, chunk, chunk + 1, 3 * chunk + 17};
+            for (int i = 0; i < sizes.length; i++) {
+                BodyWriter w = store.openWriter("4XyzSIZE" + i);
+                writeRandom(w, 100 + i, sizes[i]);
+                w.finish();
+                try (InputStream in = store.open("4XyzSIZE" + i)) {
+                    assertEquals(sizes[i], in.transferTo(OutputStream.nullOutputStream()));
+                }
+            }
+            BodyWriter kept = store.openWriter("4XyzSIZEKEPT");
+            writeRandom(kept, 7, 2 * chunk);
+            kept.finish();
+            for (int i = 0; i < sizes.length; i++) {
+                store.delete("4XyzSIZE" + i, sizes[i]).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertFalse(store.exists("4XyzSIZE" + i));
+            }
+            assertEquals(List.of("4XyzSIZEKEPT"), store.queueIds(), "no chunk of a deleted body is left");
+        }
+    }
+
+    @Test
     void smallAndEmptyBodies() throws Exception {
         try (BodyStore store = BodyStore.open(dir)) {
             BodyWriter empty = store.openWriter("4XyzEMPTY");
