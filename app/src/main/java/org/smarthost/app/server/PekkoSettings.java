@@ -31,6 +31,9 @@ final class PekkoSettings {
                 Map.entry("pekko.log-dead-letters", "off"),
                 Map.entry("pekko.log-dead-letters-during-shutdown", "off"),
                 Map.entry("pekko.actor.provider", "local"),
+                // One dispatcher thread per core (Pekko's floor is 8): nothing blocks on it, and on
+                // a small host the extra threads only park and unpark between messages.
+                Map.entry("pekko.actor.default-dispatcher.fork-join-executor.parallelism-min", 2),
                 // shutdown order is ours (SmarthostServer): services first, then the journal
                 Map.entry("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off"),
                 Map.entry("pekko.coordinated-shutdown.exit-jvm", "off"),
