@@ -14,7 +14,7 @@ import static io.gatling.javaapi.core.CoreDsl.exec;
  * round trip to Gatling's stats engine.
  *
  * <pre>
- * exec(Smtp.connect(workload)).repeat(n).on(exec(Smtp.send(workload))).exec(Smtp.quit())
+ * exec(Smtp.connect(workload)).repeat(n).on(exec(Smtp.send(workload))).exec(Smtp.quit(workload))
  * </pre>
  */
 public final class Smtp {
@@ -43,8 +43,9 @@ public final class Smtp {
     }
 
     /** QUIT and close. */
-    public static ActionBuilder quit() {
-        return () -> (ctx, next) -> new SmtpQuitAction(next, ctx.coreComponents().statsEngine(), ctx.coreComponents().clock());
+    public static ActionBuilder quit(SmtpWorkload workload) {
+        return () -> (ctx, next) -> new SmtpQuitAction(workload, next,
+                ctx.coreComponents().statsEngine(), ctx.coreComponents().clock());
     }
 
     /** A whole client session: connect, {@code messages} transactions, quit. */
@@ -52,6 +53,6 @@ public final class Smtp {
         return exec(connect(workload))
                 .exitHereIfFailed()
                 .repeat(messages).on(exec(send(workload)).exitHereIfFailed())
-                .exec(quit());
+                .exec(quit(workload));
     }
 }

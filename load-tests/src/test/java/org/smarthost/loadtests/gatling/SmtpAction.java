@@ -18,7 +18,8 @@ import java.util.concurrent.CompletionException;
  * Base of the SMTP actions: Gatling's {@link Action} implemented from Java. The Scala trait
  * compiles to an interface; only {@code StrictLogging}'s logger accessor pair must be written out.
  * Subclasses run asynchronously on the virtual user's event loop, record each round trip with
- * {@link #record}, then hand the session on with {@link #resume}.
+ * {@link #record}, then hand the session on with {@link #resume}. Requests are recorded under the
+ * workload's {@link SmtpWorkload#requestName request name}.
  */
 abstract class SmtpAction implements Action {
 
@@ -28,12 +29,14 @@ abstract class SmtpAction implements Action {
     private static final Logger LOGGER = Logger.apply(SmtpAction.class);
 
     private final String name;
+    protected final SmtpWorkload workload;
     private final Action next;
     private final StatsEngine stats;
     protected final Clock clock;
 
-    SmtpAction(String name, Action next, StatsEngine stats, Clock clock) {
+    SmtpAction(String name, SmtpWorkload workload, Action next, StatsEngine stats, Clock clock) {
         this.name = name;
+        this.workload = workload;
         this.next = next;
         this.stats = stats;
         this.clock = clock;
@@ -60,19 +63,19 @@ abstract class SmtpAction implements Action {
         boolean ok = error == null && reply != null && reply.code() / 100 == expectedClass;
         String code = reply != null ? Integer.toString(reply.code()) : null;
         String message = ok ? null : (reply != null ? reply.toString() : describe(error));
-        stats.logResponse(session.scenario(), session.groups(), request, start, end,
+        stats.logResponse(session.scenario(), session.groups(), workload.requestName(request), start, end,
                 ok ? OK$.MODULE$ : KO$.MODULE$, Option.apply(code), Option.apply(message));
     }
 
     /** Logs a successful request that has no reply of its own (the TCP connect). */
     protected final void recordOk(Session session, String request, long start, long end) {
-        stats.logResponse(session.scenario(), session.groups(), request, start, end,
+        stats.logResponse(session.scenario(), session.groups(), workload.requestName(request), start, end,
                 OK$.MODULE$, Option.empty(), Option.empty());
     }
 
     /** Logs a failed request: a transport error, or a request that never reached the wire. */
     protected final void recordFailure(Session session, String request, String message, long start, long end) {
-        stats.logResponse(session.scenario(), session.groups(), request, start, end,
+        stats.logResponse(session.scenario(), session.groups(), workload.requestName(request), start, end,
                 KO$.MODULE$, Option.empty(), Option.apply(message));
     }
 

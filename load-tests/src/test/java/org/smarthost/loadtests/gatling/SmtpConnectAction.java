@@ -18,12 +18,10 @@ final class SmtpConnectAction extends SmtpAction {
     static final String EHLO = "EHLO";
 
     private final SmtpClient client;
-    private final SmtpWorkload workload;
 
     SmtpConnectAction(SmtpClient client, SmtpWorkload workload, Action next, StatsEngine stats, Clock clock) {
-        super("smtpConnect", next, stats, clock);
+        super("smtpConnect", workload, next, stats, clock);
         this.client = client;
-        this.workload = workload;
     }
 
     @Override

@@ -12,8 +12,8 @@ final class SmtpQuitAction extends SmtpAction {
 
     static final String QUIT = "QUIT";
 
-    SmtpQuitAction(Action next, StatsEngine stats, Clock clock) {
-        super("smtpQuit", next, stats, clock);
+    SmtpQuitAction(SmtpWorkload workload, Action next, StatsEngine stats, Clock clock) {
+        super("smtpQuit", workload, next, stats, clock);
     }
 
     @Override

@@ -19,13 +19,11 @@ final class SmtpSendAction extends SmtpAction {
 
     static final String ACCEPTED = "message accepted";
 
-    private final SmtpWorkload workload;
     private final MessageFactory messages;
     private final Envelope envelope;
 
     SmtpSendAction(SmtpWorkload workload, MessageFactory messages, Action next, StatsEngine stats, Clock clock) {
-        super("smtpSend", next, stats, clock);
-        this.workload = workload;
+        super("smtpSend", workload, next, stats, clock);
         this.messages = messages;
         this.envelope = workload.envelope();
     }

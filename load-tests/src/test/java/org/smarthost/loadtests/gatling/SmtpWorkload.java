@@ -11,7 +11,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * What the virtual users send and where, read from system properties so one simulation class
  * serves every target: {@code -Dhost -Dport -Dsize -DsizeMax -Drecipients -Dhelo -Dsender
- * -DrecipientDomain -DreplyTimeout}.
+ * -DrecipientDomain -DreplyTimeout}. {@code requestPrefix} (empty unless set with
+ * {@link #withRequestPrefix}) goes before every request name the SMTP actions report, so two
+ * populations of one simulation (an unmeasured warm-up and the measured load) get separate
+ * stats rows.
  */
 public record SmtpWorkload(
         String host,
@@ -22,7 +25,8 @@ public record SmtpWorkload(
         int recipients,
         int minSize,
         int maxSize,
-        Duration replyTimeout) {
+        Duration replyTimeout,
+        String requestPrefix) {
 
     public SmtpWorkload {
         if (port < 1 || port > 65535) {
@@ -34,6 +38,7 @@ public record SmtpWorkload(
         if (minSize < 1 || maxSize < minSize) {
             throw new IllegalArgumentException("need 1 <= size <= sizeMax, got " + minSize + ".." + maxSize);
         }
+        requestPrefix = requestPrefix == null ? "" : requestPrefix;
     }
 
     /** Reads the properties, with {@code defaultSize} octets when {@code -Dsize} is absent. */
@@ -58,7 +63,19 @@ public record SmtpWorkload(
                 Props.integer("recipients", defaultRecipients),
                 size,
                 sizeMax,
-                Duration.ofSeconds(Props.integer("replyTimeout", 60)));
+                Duration.ofSeconds(Props.integer("replyTimeout", 60)),
+                "");
+    }
+
+    /** The same workload, reported under {@code prefix + name} ("warm-up: message accepted"). */
+    public SmtpWorkload withRequestPrefix(String prefix) {
+        return new SmtpWorkload(host, port, helo, sender, recipientDomain, recipients, minSize, maxSize,
+                replyTimeout, prefix);
+    }
+
+    /** The stats row of an SMTP request: the one place request names are made. */
+    public String requestName(String request) {
+        return requestPrefix + request;
     }
 
     public InetSocketAddress address() {

@@ -84,6 +84,41 @@ class SimulationSmokeTest {
                 "messages smtp-sink received vs messages Gatling saw accepted");
     }
 
+    /**
+     * With -Dwarmup the warm-up population has rows of its own: the plain "message accepted" row
+     * counts only the measured sessions. Both phases run 1 s at the same rate, so each row holds
+     * the same number of messages, and the sink received the two together.
+     */
+    @org.junit.jupiter.api.Test
+    void warmUpIsReportedApartFromTheMeasuredLoad() throws Exception {
+        set("port", Integer.toString(sink.port()));
+        set("host", "127.0.0.1");
+        set("duration", "1");
+        set("warmup", "1");
+        set("drain", "30");
+        set("rate", "4");
+        set("messagesPerConnection", "2");
+        Path results = work.resolve("warm-up");
+        long before = sink.messages();
+
+        int status = Gatling$.MODULE$.fromArgs(new String[] {
+                "--simulation", SteadyRelaySimulation.class.getName(),
+                "--results-folder", results.toString()});
+
+        assertEquals(0, status, "Gatling exit status (non-zero: a failed request or assertion)");
+        String stats = Files.readString(onlyReport(results).resolve("js/stats.js"));
+        long[] warmUp = counts(stats, SmtpSimulations.WARM_UP + "message accepted");
+        long[] measured = counts(stats, "message accepted");
+        assertTrue(warmUp[0] > 0, "the warm-up accepted messages");
+        assertEquals(warmUp[0], measured[0], "measured vs warm-up messages (same rate, same length)");
+        assertEquals(0, warmUp[1] + measured[1], "failed transactions");
+        assertEquals(warmUp[0], counts(stats, SmtpSimulations.WARM_UP + "connect")[0] * 2,
+                "two messages per warm-up connection");
+        assertEquals(measured[0], counts(stats, "connect")[0] * 2, "two messages per measured connection");
+        assertEquals(warmUp[0] + measured[0], sink.awaitMessages(before + warmUp[0] + measured[0], 10_000) - before,
+                "messages smtp-sink received vs messages Gatling saw accepted in both phases");
+    }
+
     /** The pass criterion is real: a server that rejects every RCPT TO fails the run. */
     @org.junit.jupiter.api.Test
     void failsWhenTheServerRejects() throws Exception {

@@ -14,6 +14,9 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
 /** What every simulation shares: the relay scenario, its length and its pass criterion. */
 final class SmtpSimulations {
 
+    /** Request-name prefix of the unmeasured warm-up population: "warm-up: message accepted". */
+    static final String WARM_UP = "warm-up: ";
+
     private SmtpSimulations() {
     }
 
@@ -25,6 +28,15 @@ final class SmtpSimulations {
     /** {@code -Dduration} seconds of injection. */
     static Duration duration(int defaultSeconds) {
         return Duration.ofSeconds(Props.integer("duration", defaultSeconds));
+    }
+
+    /** {@code -Dwarmup} seconds of unmeasured load before the measured injection (default 0). */
+    static Duration warmUp() {
+        int seconds = Props.integer("warmup", 0);
+        if (seconds < 0) {
+            throw new IllegalArgumentException("-Dwarmup must be 0 or more seconds, got " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     /** Hard stop: injection time plus {@code -Ddrain} seconds for the last sessions to finish. */
