@@ -30,8 +30,11 @@ final class Daemon {
         Path setsid = Path.of("/usr/bin/setsid");
         if (Files.isExecutable(setsid)) command.add(setsid.toString());
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        String opts = System.getenv("SMARTHOST_JAVA_OPTS");
-        if (opts != null && !opts.isBlank()) command.addAll(Arrays.asList(opts.trim().split("\\s+")));
+        // bin/smarthost's options for every JVM, then those for the server alone
+        for (String variable : List.of("SMARTHOST_JAVA_OPTS", "SMARTHOST_SERVER_JAVA_OPTS")) {
+            String opts = System.getenv(variable);
+            if (opts != null && !opts.isBlank()) command.addAll(Arrays.asList(opts.trim().split("\\s+")));
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "master", "-c", configDir.toString()));
         if (verbose) command.add("-v");

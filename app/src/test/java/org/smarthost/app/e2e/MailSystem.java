@@ -24,6 +24,8 @@ final class MailSystem implements AutoCloseable {
     final int port;
     /** SMARTHOST_JAVA_OPTS for the bin/ commands (and so the server they start); empty: none. */
     private String javaOpts = "";
+    /** SMARTHOST_SERVER_JAVA_OPTS: for the server process only; empty: none. */
+    private String serverJavaOpts = "";
 
     record Result(int exit, String out, String err) {
         @Override
@@ -56,6 +58,11 @@ final class MailSystem implements AutoCloseable {
         this.javaOpts = options;
     }
 
+    /** JVM options for the server process alone (not the bin/ tools). */
+    void serverJavaOpts(String options) {
+        this.serverJavaOpts = options;
+    }
+
     /** master.cf: the given inet lines plus the stock internal services of conf/master.cf. */
     void writeMasterCf(String inetLines) throws IOException {
         StringBuilder text = new StringBuilder(inetLines);
@@ -80,7 +87,10 @@ final class MailSystem implements AutoCloseable {
         command.add("-c");
         command.add(configDir.toString());
         command.addAll(List.of(args));
-        return exec(command, null, javaOpts.isEmpty() ? Map.of() : Map.of("SMARTHOST_JAVA_OPTS", javaOpts));
+        Map<String, String> env = new java.util.HashMap<>();
+        if (!javaOpts.isEmpty()) env.put("SMARTHOST_JAVA_OPTS", javaOpts);
+        if (!serverJavaOpts.isEmpty()) env.put("SMARTHOST_SERVER_JAVA_OPTS", serverJavaOpts);
+        return exec(command, null, env);
     }
 
     static Result exec(List<String> command, String stdin) throws IOException, InterruptedException {

@@ -44,6 +44,8 @@ class PostfixLifecycleIT {
     void setUp() throws IOException {
         temp = Files.createTempDirectory("smarthost-it");
         mail = new MailSystem(temp);
+        // a collector the tools' -XX:+UseSerialGC would clash with: it must reach the server only
+        mail.serverJavaOpts("-XX:+UseParallelGC -Dsmarthost.it.server-option=lifecycle");
     }
 
     @AfterAll
@@ -88,6 +90,8 @@ class PostfixLifecycleIT {
         long pid = Long.parseLong(m.group(1));
         assertEquals(pid, Long.parseLong(Files.readString(mail.pidFile()).trim()));
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+        assertTrue(cmdline.contains(" -XX:+UseParallelGC -Dsmarthost.it.server-option=lifecycle "), cmdline);
     }
 
     @Test
