@@ -210,6 +210,10 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
 
     private void reportToIndex(MessageState state) {
         index.tell(new QueueManager.Updated(queueId, lastSequenceNumber(context), state));
+        // A finished message has nothing left to do: free its actor now rather than after the
+        // idle timeout, or a busy server keeps idleTimeout x rate dead actors on the heap (and
+        // the collector copies them around).
+        if (state.isDone()) region.tell(new MessageRegion.Passivate(queueId, context.getSelf()));
     }
 
     @Override

@@ -176,6 +176,12 @@ class MessageActorTest {
             assertTrue(lookup(index, id).isEmpty(), "a completed message leaves the index");
             return null;
         });
+        TestProbe<Integer> count = testKit.createTestProbe();
+        count.awaitAssert(() -> {
+            region.tell(new MessageRegion.CountActive(count.getRef()));
+            assertEquals(0, count.receiveMessage(), "a completed message does not wait for the idle timeout");
+            return null;
+        });
         region.tell(new MessageRegion.Deliver(id, new MessageActor.RecordLast(rest, r.at(), probe.getRef())));
         assertTrue(probe.receiveMessage().isError(), "nothing is recorded for a finished message");
     }
