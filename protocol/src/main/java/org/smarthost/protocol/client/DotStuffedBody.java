@@ -18,6 +18,8 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
 
     private final InputStream in;
     private final byte[] buffer = new byte[CHUNK];
+    /** Each input octet becomes at most two ("\n" → CRLF, a leading "." → ".."). */
+    private final byte[] stuffed = new byte[2 * CHUNK];
     private final Runnable onProgress;
     private boolean atLineStart = true;
     private boolean afterCr;
@@ -53,22 +55,27 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
             progress += out.readableBytes();
             return out;
         }
-        ByteBuf out = allocator.buffer(n + n / 8 + 16);
+        // Stuffed into a plain array first: ByteBuf.writeByte per octet (bounds and reference
+        // count checks each time) was the hot spot of relaying large messages.
+        byte[] dst = stuffed;
+        int o = 0;
         for (int i = 0; i < n; i++) {
             byte b = buffer[i];
             if (b == '\n') {
-                if (!afterCr) out.writeByte('\r');
-                out.writeByte('\n');
+                if (!afterCr) dst[o++] = '\r';
+                dst[o++] = '\n';
                 atLineStart = true;
                 afterCr = false;
                 continue;
             }
-            if (atLineStart && b == '.') out.writeByte('.');
-            out.writeByte(b);
+            if (atLineStart && b == '.') dst[o++] = '.';
+            dst[o++] = b;
             atLineStart = false;
             afterCr = b == '\r';
         }
-        progress += out.readableBytes();
+        ByteBuf out = allocator.buffer(o);
+        out.writeBytes(dst, 0, o);
+        progress += o;
         return out;
     }
 
