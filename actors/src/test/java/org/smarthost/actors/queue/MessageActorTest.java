@@ -122,11 +122,7 @@ class MessageActorTest {
         accept(region, r);
         TestProbe<StatusReply<MessageState>> probe = testKit.createTestProbe();
         DeliveryAttempted attempt = new DeliveryAttempted(id, r.at().plusSeconds(1), "smtp:[127.0.0.1]:32599", 1,
-                List.of(new DeliveryAttempted.RecipientOutcome("r1@example.net", DeliveryAttempted.Outcome.DELIVERED,
-                                "2.0.0", "250 2.0.0 Ok", "127.0.0.1[127.0.0.1]:32599", null),
-                        new DeliveryAttempted.RecipientOutcome("r2@example.org", DeliveryAttempted.Outcome.DEFERRED,
-                                "4.4.1", "connect to 127.0.0.1[127.0.0.1]:32599: Connection refused", "none",
-                                new DeliveryAttempted.Delays(0.01, 0, 0.02, 0))));
+                List.of(delivered("r1@example.net"), refused("r2@example.org")));
         region.tell(new MessageRegion.Deliver(id, new MessageActor.Record(attempt, probe.getRef())));
         MessageState s = probe.receiveMessage().getValue();
         assertEquals(QueueName.DEFERRED, s.queue());
@@ -154,9 +150,7 @@ class MessageActorTest {
 
         // r2 deferred: RecordLast records the attempt only, the message stays queued
         DeliveryAttempted partly = new DeliveryAttempted(id, r.at().plusSeconds(1), "smtp:[127.0.0.1]:32599", 1,
-                List.of(delivered("r1@example.net"), new DeliveryAttempted.RecipientOutcome("r2@example.org",
-                        DeliveryAttempted.Outcome.DEFERRED, "4.4.1", "connect to 127.0.0.1[127.0.0.1]:32599: "
-                        + "Connection refused", "none", new DeliveryAttempted.Delays(0.01, 0, 0.02, 0))));
+                List.of(delivered("r1@example.net"), refused("r2@example.org")));
         region.tell(new MessageRegion.Deliver(id, new MessageActor.RecordLast(partly, r.at().plusSeconds(1),
                 probe.getRef())));
         MessageState s = probe.receiveMessage().getValue();
@@ -184,6 +178,13 @@ class MessageActorTest {
         });
         region.tell(new MessageRegion.Deliver(id, new MessageActor.RecordLast(rest, r.at(), probe.getRef())));
         assertTrue(probe.receiveMessage().isError(), "nothing is recorded for a finished message");
+    }
+
+    /** Deferred: the destination refused the connection. */
+    private static DeliveryAttempted.RecipientOutcome refused(String rcpt) {
+        return new DeliveryAttempted.RecipientOutcome(rcpt, DeliveryAttempted.Outcome.DEFERRED, "4.4.1",
+                "connect to 127.0.0.1[127.0.0.1]:32599: Connection refused", "none",
+                new DeliveryAttempted.Delays(0.01, 0, 0.02, 0));
     }
 
     private static DeliveryAttempted.RecipientOutcome delivered(String rcpt) {
