@@ -48,10 +48,10 @@ import org.smarthost.streams.cleanup.CleanupResult;
  * when the disk has brought the buffer down to {@link #LOW_WATER}. The gap between the marks
  * keeps smtpd from toggling reads per chunk. We count bytes ourselves instead of relying on
  * Source.queue's offer results because the stream's buffers count elements, not bytes, and
- * there are several of them (queue, async boundaries); counting "taken by write() but not yet
- * inside cleanup" plus "out of cleanup but not yet appended to the body" covers all of them.
- * Cleanup itself holds at most one header (header_size_limit), which is not counted, so the
- * count always drains to zero and a pause always ends.
+ * there are several of them (queue, cleanup, async boundaries); counting "taken by write() and
+ * not yet out of cleanup" plus "out of cleanup but not yet appended to the body" covers all of
+ * them. Every input cleanup takes in comes out with its next output (at the latest when the
+ * content ends), so the count always drains to zero and a pause always ends.
  */
 final class QueueTransaction implements Transaction {
 
@@ -147,7 +147,14 @@ final class QueueTransaction implements Transaction {
         return now;
     }
 
-    /** {@code n} bytes left our buffer (into cleanup, or onto the body store). */
+    /** Cleanup turned {@code in} buffered bytes into {@code out} bytes, still buffered. */
+    private void replaced(long in, long out) {
+        long now = buffered.addAndGet(out - in);
+        maxBuffered.accumulateAndGet(now, Math::max);
+        if (now <= LOW_WATER) wakeWriter();
+    }
+
+    /** {@code n} bytes left our buffer (onto the body store). */
     private void drained(long n) {
         if (buffered.addAndGet(-n) <= LOW_WATER) wakeWriter();
     }
@@ -177,23 +184,28 @@ final class QueueTransaction implements Transaction {
             probe.beforeAppend(queueId, bytes.size());
             for (ByteBuffer b : bytes.getByteBuffers()) w.append(b);
             drained(bytes.size());
-        });
+        }).withAttributes(ActorAttributes.dispatcher("pekko.actor.default-blocking-io-dispatcher"));
+        // Bytes cleanup has taken in but not yet given out; both maps run in the same fused
+        // stage island, so one thread at a time.
+        long[] inCleanup = {0};
         Pair<Pair<SourceQueueWithComplete<ByteString>, CompletionStage<CleanupResult>>, CompletionStage<Done>> m =
                 Source.<ByteString>queue(STREAM_BUFFER, OverflowStrategy.backpressure(), Integer.MAX_VALUE)
                         .map(bytes -> {
-                            drained(bytes.size());      // into cleanup
+                            inCleanup[0] += bytes.size(); // still counted: cleanup holds it now
                             return bytes;
                         })
                         .viaMat(Cleanup.flow(settings.cleanup(), env), Keep.both())
                         .map(bytes -> {
-                            buffer(bytes.size()); // out of cleanup, on its way to disk
+                            // Out of cleanup, on its way to disk. Cleanup emits all it holds at
+                            // once, so this output stands for every input byte taken in since
+                            // the last one: swap them in one step, or the count would dip (and
+                            // let smtpd write a piece too many) or peak in between.
+                            long in = inCleanup[0];
+                            inCleanup[0] = 0;
+                            replaced(in, bytes.size());
                             return bytes;
                         })
                         .toMat(toStore, Keep.both())
-                        // The whole stream is one island on the blocking dispatcher: appends may
-                        // wait for the disk, and cleanup and the appends in one actor save a
-                        // thread hop per chunk.
-                        .withAttributes(ActorAttributes.dispatcher("pekko.actor.default-blocking-io-dispatcher"))
                         .run(receiver.system());
         queue = m.first().first();
         cleanup = m.first().second();

@@ -50,10 +50,7 @@ public final class SmtpServer {
     private SmtpServer(SmtpdSettings settings) {
         this.settings = settings;
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        // One event loop per core (Netty's default is two): a session's work is short, and
-        // more loops than cores only adds wake-ups.
-        this.workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
-                NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     }
 
     public static SmtpServer start(SmtpdSettings settings, MessageReceiver receiver, InetSocketAddress bind,
