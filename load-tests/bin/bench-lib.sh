@@ -235,17 +235,19 @@ smarthost_stop() {  # DIR PORT_IN
 # So before each measured workload both MTAs get the same unmeasured warm-up batch through the
 # same path: WARMUP messages of 2 KB over 20 sessions (default 5000; WARMUP=0 measures cold).
 WARMUP=${WARMUP:-5000}
-WARMUP_MAX_WAIT=${WARMUP_MAX_WAIT:-180}   # seconds to wait for the warm-up to be delivered
+WARMUP_MAX_WAIT=${WARMUP_MAX_WAIT:-600}   # seconds to wait for the warm-up to be delivered
 
-# warm_up IN SINK_PORT|- : relay the warm-up batch to a sink of our own on SINK_PORT and wait
-# until it has every message (so the measured run starts on an empty queue); with "-" the
-# messages are only queued (accept benchmark). Prints a one-line summary on stderr.
+# warm_up IN SINK_PORT|- [SIZE RCPTS]: relay the warm-up batch (messages of SIZE octets to RCPTS
+# recipients, default 2048 and 1: the workload's own shape, so the JIT has seen its paths) to a
+# sink of our own on SINK_PORT and wait until it has every message (so the measured run starts
+# on an empty queue); with "-" the messages are only queued (accept benchmark). Prints a one-line
+# summary on stderr.
 warm_up() {
-  local in=$1 sink=$2 t0 got=0 out=$BENCH_WORK/sink-warmup.out
+  local in=$1 sink=$2 size=${3:-2048} rcpts=${4:-1} t0 got=0 out=$BENCH_WORK/sink-warmup.out
   [[ $WARMUP -gt 0 ]] || return 0
   [[ $sink == - ]] || start_sink "$sink" "$out" || return 1
   t0=$(now)
-  timeout 600 smtp-source -s 20 -m "$WARMUP" -l 2048 -f sender@example.org -t rcpt@example.net \
+  timeout 1200 smtp-source -s 20 -m "$WARMUP" -l "$size" -r "$rcpts" -f sender@example.org -t rcpt@example.net \
     "127.0.0.1:$in" >"$BENCH_WORK/warmup.err" 2>&1
   if [[ $sink != - ]]; then
     for _ in $(seq 1 $(( WARMUP_MAX_WAIT * 10 ))); do
@@ -253,7 +255,7 @@ warm_up() {
     done
     stop_sinks
     reap_sink_on "$sink"
-    note "warm-up: $WARMUP messages, $got delivered, $(printf '%.1f' "$(echo "$(now) - $t0" | bc)") s (not measured)"
+    note "warm-up: $WARMUP messages of $size octets to $rcpts recipient(s), $got delivered, $(printf '%.1f' "$(echo "$(now) - $t0" | bc)") s (not measured)"
     [[ $got -ge $WARMUP ]] || { note "WARNING: warm-up not fully delivered ($got/$WARMUP)"; return 1; }
   else
     note "warm-up: $WARMUP messages queued in $(printf '%.1f' "$(echo "$(now) - $t0" | bc)") s (not measured)"

@@ -14,8 +14,9 @@
 #   -m  comma-separated MTAs: postfix,smarthost (default both)
 #
 # Warm-up: before every measured workload each MTA, freshly started, relays WARMUP messages
-# (default 5000, 2 KB, 20 sessions; WARMUP=0 for a cold start) to a sink, unmeasured, and the
-# measured workload starts once the sink has them all (same for Postfix and smarthost).
+# (default 5000; 40000 reaches smarthost's steady state; WARMUP=0 for a cold start) of the
+# workload's size and recipient count over 20 sessions to a sink, unmeasured, and the measured
+# workload starts once the sink has them all (same for Postfix and smarthost).
 #
 # Path: smtp-source -> MTA on 127.0.0.1 -> smtp-sink on 127.0.0.1, fsync-durable queues on both
 # MTAs (Postfix always syncs before 250; smarthost's 250 after DATA means fsynced). Prints one
@@ -79,7 +80,7 @@ run_backlog() {  # IN SINK N S L R -> prints key=value like relay-bench.sh
 run_workload() {  # MTA WORKLOAD IN SINK
   local mta=$1 w=$2 in=$3 sink=$4 line warm=
   read -r n s l r <<<"${SPEC[$w]}"
-  warm_up "$in" "$sink" || warm=" WARMUP-INCOMPLETE"
+  warm_up "$in" "$sink" "$l" "$r" || warm=" WARMUP-INCOMPLETE"
   if [[ $w == backlog ]]; then
     line=$(run_backlog "$in" "$sink" "$n" "$s" "$l" "$r" 2>"$BENCH_WORK/source.err")
     reap_sink_on "$sink"
