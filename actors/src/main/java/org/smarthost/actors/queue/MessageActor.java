@@ -61,7 +61,12 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
      * Persist an event produced by delivery (DeliveryAttempted, BounceQueued, DelayWarningSent,
      * MessageCompleted, MessageCorrupted). Rejected for messages that are not in the queue.
      */
-    public record Record(QueueEvent event, ActorRef<StatusReply<MessageState>> replyTo) implements Command { }
+    public record Record(QueueEvent event, ActorRef<StatusReply<MessageState>> replyTo) implements Recording { }
+
+    /** A command that records a delivery event: refused alike while the message is not queued. */
+    public sealed interface Recording extends Command permits Record, RecordLast {
+        ActorRef<StatusReply<MessageState>> replyTo();
+    }
 
     /**
      * Persist a delivery attempt that may be the message's last: when it leaves no recipient
@@ -70,7 +75,7 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
      * state after both.
      */
     public record RecordLast(QueueEvent event, java.time.Instant completedAt,
-                             ActorRef<StatusReply<MessageState>> replyTo) implements Command { }
+                             ActorRef<StatusReply<MessageState>> replyTo) implements Recording { }
 
     public record GetState(ActorRef<MessageState> replyTo) implements Command { }
 
@@ -120,17 +125,13 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
         b.forState(s -> s.queue() == QueueName.INCOMING)
                 .onCommand(Accept.class, this::accept)
                 .onCommand(Admin.class, this::notApplied)
-                .onCommand(Record.class, (s, c) -> Effect().reply(c.replyTo(),
-                        StatusReply.error("message " + queueId + " was never received")))
-                .onCommand(RecordLast.class, (s, c) -> Effect().reply(c.replyTo(),
+                .onCommand(Recording.class, (s, c) -> Effect().reply(c.replyTo(),
                         StatusReply.error("message " + queueId + " was never received")));
 
         b.forState(MessageState::isDone)
                 .onCommand(Accept.class, this::acceptAgain)
                 .onCommand(Admin.class, this::notApplied)
-                .onCommand(Record.class, (s, c) -> Effect().reply(c.replyTo(),
-                        StatusReply.error("message " + queueId + " is no longer queued")))
-                .onCommand(RecordLast.class, (s, c) -> Effect().reply(c.replyTo(),
+                .onCommand(Recording.class, (s, c) -> Effect().reply(c.replyTo(),
                         StatusReply.error("message " + queueId + " is no longer queued")));
 
         b.forState(s -> s.queue() == QueueName.HOLD)

@@ -361,12 +361,16 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         }
         MessageReceived m = a.state.received();
         if (m.sender().isEmpty()) return true;
-        Map<String, EnvelopeRecipient> envelope = envelope(m);
         List<RecipientDelivery> all = new ArrayList<>(a.delivered);
         all.addAll(now);
-        return DsnNotify.select(DsnKind.SUCCESS, m.sender(), all,
-                r -> envelope.containsKey(r.address()) ? envelope.get(r.address()).dsnNotify() : java.util.Set.of())
-                .isEmpty();
+        return owed(DsnKind.SUCCESS, m, envelope(m), all).isEmpty();
+    }
+
+    /** The recipients whose NOTIFY (or the default for the sender) asks for this kind of notice. */
+    private static List<RecipientDelivery> owed(DsnKind kind, MessageReceived m,
+                                                Map<String, EnvelopeRecipient> envelope, List<RecipientDelivery> rcpts) {
+        return DsnNotify.select(kind, m.sender(), rcpts,
+                r -> envelope.containsKey(r.address()) ? envelope.get(r.address()).dsnNotify() : java.util.Set.of());
     }
 
     private Behavior<Command> persisted(Persisted p) {
@@ -496,8 +500,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
     private CompletionStage<MessageState> notify(DsnKind kind, MessageReceived m, List<RecipientDelivery> rcpts,
                                                  Instant now, Map<String, String> transportOf) {
         Map<String, EnvelopeRecipient> envelope = envelope(m);
-        List<RecipientDelivery> wanted = DsnNotify.select(kind, m.sender(), rcpts,
-                r -> envelope.containsKey(r.address()) ? envelope.get(r.address()).dsnNotify() : java.util.Set.of());
+        List<RecipientDelivery> wanted = owed(kind, m, envelope, rcpts);
         List<DsnRecipient> report = wanted.stream().map(r -> {
             String action = kind == DsnKind.FAILURE ? "failed" : kind == DsnKind.DELAY ? "delayed" : null;
             if (kind == DsnKind.SUCCESS && isRelay(transportOf.get(r.address()))) action = "relayed";

@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
@@ -14,6 +15,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.smarthost.persistence.store.RocksStore;
+import org.smarthost.persistence.store.StoreChange;
 
 import com.typesafe.config.Config;
 
@@ -114,7 +116,7 @@ public final class BodyStore implements AutoCloseable {
      * The future completes when the deletes are written; nobody has to wait for it, since a
      * delete lost in a crash leaves an orphan body, never a lost message.
      */
-    public java.util.concurrent.CompletableFuture<Void> delete(String queueId, long size) {
+    public CompletableFuture<Void> delete(String queueId, long size) {
         int chunks = (int) Math.max(1, (size + chunkSize - 1) / chunkSize);
         byte[][] keys = new byte[chunks][];
         for (int i = 0; i < chunks; i++) {
@@ -124,7 +126,7 @@ public final class BodyStore implements AutoCloseable {
             for (byte[] key : keys) {
                 batch.delete(bodies, key);
             }
-            return org.smarthost.persistence.store.StoreChange.NONE;
+            return StoreChange.NONE;
         });
     }
 

@@ -3,11 +3,14 @@ package org.smarthost.persistence.body;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.smarthost.persistence.store.RocksStore;
+import org.smarthost.persistence.store.StoreChange;
 
 /**
  * Writes one message body as fixed-size chunks, each its own key, so no body is ever held whole
@@ -16,7 +19,8 @@ import org.smarthost.persistence.store.RocksStore;
  * <p>Chunks are written with the WAL but NOT synced. That is deliberate: the body is made
  * durable by the synced journal write of MessageReceived that follows in the same database —
  * both go to one WAL, and fsync of the WAL covers everything written before. So call
- * {@link #finish()} before persisting MessageReceived, and answer 250 only after that persist.
+ * {@link #finish()} (or {@link #finishWithNextCommit()}) before persisting MessageReceived, and
+ * answer 250 only after that persist.
  *
  * <p>Not thread-safe: one writer per SMTP transaction. {@link #close()} aborts a writer that
  * was not finished, so try-with-resources never leaves half a body behind.
@@ -100,7 +104,7 @@ public final class BodyWriter implements AutoCloseable {
      */
     public void finish() throws IOException {
         checkOpen();
-        if (filled > 0 || chunks == 0) {
+        if (lastChunkPending()) {
             flushChunk();
         }
         finished = true;
@@ -115,24 +119,29 @@ public final class BodyWriter implements AutoCloseable {
      * completes when the chunk is written; it fails when the batch fails (RocksDB then refuses
      * every later write too, so a MessageReceived cannot be committed without its body).
      */
-    public java.util.concurrent.CompletableFuture<Void> finishWithNextCommit() {
+    public CompletableFuture<Void> finishWithNextCommit() {
         try {
             checkOpen();
         } catch (IOException e) {
-            return java.util.concurrent.CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(e);
         }
         finished = true;
-        if (filled == 0 && chunks > 0) {
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        if (!lastChunkPending()) {
+            return CompletableFuture.completedFuture(null);
         }
         byte[] key = BodyKeys.chunk(queueId, chunks);
-        byte[] value = java.util.Arrays.copyOf(chunk, filled);
+        byte[] value = Arrays.copyOf(chunk, filled); // a copy: the commit thread writes it later
         chunks++;
         filled = 0;
         return store.commit(batch -> {
             batch.put(bodies, key, value);
-            return org.smarthost.persistence.store.StoreChange.NONE;
+            return StoreChange.NONE;
         });
+    }
+
+    /** Finishing still has a chunk to write: a partial one, or the empty only chunk of an empty body. */
+    private boolean lastChunkPending() {
+        return filled > 0 || chunks == 0;
     }
 
     /** Deletes every chunk written so far; the writer cannot be used afterwards. */
@@ -191,11 +200,11 @@ public final class BodyWriter implements AutoCloseable {
         while (grown - filled < wanted && grown < chunkSize) {
             grown = Math.min(chunkSize, grown * 2);
         }
-        chunk = java.util.Arrays.copyOf(chunk, grown);
+        chunk = Arrays.copyOf(chunk, grown);
     }
 
     private void flushChunk() throws IOException {
-        byte[] value = filled == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, filled);
+        byte[] value = filled == chunk.length ? chunk : Arrays.copyOf(chunk, filled);
         try {
             // WAL on, sync off: see the class comment for why this is durable enough
             store.db().put(bodies, store.unsyncedWrite(), BodyKeys.chunk(queueId, chunks), value);
