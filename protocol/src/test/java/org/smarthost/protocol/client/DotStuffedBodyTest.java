@@ -78,4 +78,42 @@ class DotStuffedBodyTest {
         }
         assertTrue(chunks > 16);
     }
+
+    @Test
+    void anyInputReadInAnyPiecesMatchesTheRule() throws Exception {
+        java.util.Random random = new java.util.Random(42);
+        byte[] alphabet = {'a', '.', '\r', '\n', '.', '\n'};
+        for (int round = 0; round < 2000; round++) {
+            byte[] data = new byte[random.nextInt(200)];
+            for (int k = 0; k < data.length; k++) data[k] = alphabet[random.nextInt(alphabet.length)];
+            int maxPiece = 1 + random.nextInt(20);
+            InputStream pieces = new ByteArrayInputStream(data) {
+                @Override public synchronized int read(byte[] b, int off, int len) {
+                    return super.read(b, off, Math.min(len, 1 + random.nextInt(maxPiece)));
+                }
+            };
+            String input = new String(data, StandardCharsets.ISO_8859_1);
+            assertEquals(byTheRule(input), stuff(pieces), "input " + input.replace("\r", "\\r").replace("\n", "\\n"));
+        }
+    }
+
+    /** RFC 5321 4.5.2 and the line-end rule, octet by octet: the specification the fast code must meet. */
+    private static String byTheRule(String in) {
+        StringBuilder out = new StringBuilder();
+        boolean lineStart = true;
+        for (int k = 0; k < in.length(); k++) {
+            char c = in.charAt(k);
+            if (c == '\n') {
+                if (k == 0 || in.charAt(k - 1) != '\r') out.append('\r');
+                out.append('\n');
+                lineStart = true;
+                continue;
+            }
+            if (lineStart && c == '.') out.append('.');
+            out.append(c);
+            lineStart = false;
+        }
+        if (!lineStart) out.append(in.endsWith("\r") ? "\n" : "\r\n");
+        return out.append(".\r\n").toString();
+    }
 }

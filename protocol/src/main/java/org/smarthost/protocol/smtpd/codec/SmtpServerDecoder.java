@@ -178,7 +178,7 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
         boolean cr = len > 0 && in.getByte(lf - 1) == '\r';
         int textLen = cr ? len - 1 : len;
         if (textLen > lineLimit) {
-            String head = in.toString(in.readerIndex(), 30, StandardCharsets.ISO_8859_1);
+            String head = in.toString(in.readerIndex(), Math.min(30, textLen), StandardCharsets.ISO_8859_1);
             in.readerIndex(lf + 1);
             outList.add(new SmtpdInput.CommandTooLong(head));
             return;
@@ -203,9 +203,25 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
     // ---- DATA mode
 
     private void decodeData(ChannelHandlerContext ctx, ByteBuf in, List<Object> outList) {
+        // Lines that are stored exactly as received (CRLF-ended, no dot to remove) are only
+        // counted here and copied to the output in one piece: [run, readerIndex).
+        int run = in.readerIndex();
         while (in.isReadable()) {
             int start = in.readerIndex();
             int lf = in.indexOf(start, in.writerIndex(), (byte) '\n');
+            if (lf > start && in.getByte(lf - 1) == '\r' && !(atLineStart && in.getByte(start) == '.')) {
+                in.readerIndex(lf + 1);
+                atLineStart = true;
+                prevBareLf = false;
+                if (pendingOut() + (lf + 1 - run) >= CHUNK) {
+                    appendOut(ctx, in, run, lf + 1 - run);
+                    flushOut(outList); // one chunk per decode() call, see below
+                    return;
+                }
+                continue;
+            }
+            if (start > run) appendOut(ctx, in, run, start - run);
+            run = start;
             if (lf < 0) {
                 // No complete line yet. Pass on a long partial line as a continuation piece,
                 // keeping a trailing CR back in case its LF is in the next packet.
@@ -221,6 +237,7 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
                 appendOut(ctx, in, in.readerIndex(), take);
                 in.skipBytes(take);
                 atLineStart = false;
+                run = in.readerIndex();
                 continue;
             }
             int len = lf - start;
@@ -235,6 +252,7 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
                         bareLfSeen = true;
                         prevBareLf = bareLf;
                         in.readerIndex(lf + 1);
+                        run = in.readerIndex();
                         continue;
                     }
                     in.readerIndex(lf + 1);
@@ -252,6 +270,7 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
             in.readerIndex(lf + 1);
             atLineStart = true;
             prevBareLf = bareLf;
+            run = in.readerIndex();
             if (out.readableBytes() >= CHUNK) {
                 // One chunk per decode() call, so a pause() the session makes on receiving it
                 // takes effect before the next chunk is decoded (see class comment).
@@ -259,6 +278,7 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
                 return;
             }
         }
+        if (in.readerIndex() > run) appendOut(ctx, in, run, in.readerIndex() - run);
         flushOut(outList);
     }
 
@@ -319,6 +339,10 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
     private void appendOut(ChannelHandlerContext ctx, ByteBuf in, int from, int len) {
         ensureOut(ctx, len + 2);
         out.writeBytes(in, from, len);
+    }
+
+    private int pendingOut() {
+        return out == null ? 0 : out.readableBytes();
     }
 
     private void flushOut(List<Object> outList) {
