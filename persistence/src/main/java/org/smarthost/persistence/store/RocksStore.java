@@ -106,6 +106,11 @@ public final class RocksStore implements AutoCloseable {
                 // a torn tail after kill -9 is dropped, everything synced before it is kept
                 .setWalRecoveryMode(org.rocksdb.WALRecoveryMode.PointInTimeRecovery)
                 .setKeepLogFileNum(5)
+                // Bodies fill a WAL file every 64 MB, but the journal's small memtable would keep
+                // every old one alive until it filled too: ~1 GB of WAL after a few minutes of
+                // 100 KB mail, all replayed at start-up, and deleted in bursts. Past this size
+                // RocksDB flushes whatever pins the oldest WAL instead.
+                .setMaxTotalWalSize(256L << 20)
                 .setMaxBackgroundJobs(2);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options(false)));

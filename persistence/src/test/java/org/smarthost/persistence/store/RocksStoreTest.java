@@ -40,6 +40,34 @@ class RocksStoreTest {
     }
 
     @Test
+    void oldWalFilesGoAlthoughTheJournalRarelyFillsItsMemtable() throws Exception {
+        try (RocksStore store = RocksStore.acquire(dir)) {
+            // one small journal record in the first WAL file, then 512 MB of bodies that are
+            // delivered (deleted) at once, as a busy queue of large mail does
+            store.commit(batch -> {
+                batch.put(store.family(RocksStore.Family.JOURNAL), KEY, KEY);
+                return StoreChange.NONE;
+            }).get(10, TimeUnit.SECONDS);
+            byte[] body = new byte[1 << 20];
+            for (int i = 0; i < 512; i++) {
+                byte[] key = ("body-" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                store.db().put(store.family(RocksStore.Family.BODIES), store.unsyncedWrite(), key, body);
+                store.db().delete(store.family(RocksStore.Family.BODIES), store.unsyncedWrite(), key);
+            }
+            long wal = 0;
+            for (int wait = 0; wait < 100; wait++) {   // the flush that frees old WAL files runs in the background
+                try (var files = java.nio.file.Files.list(dir)) {
+                    wal = files.filter(f -> f.toString().endsWith(".log")).mapToLong(f -> f.toFile().length()).sum();
+                }
+                if (wal <= 384L << 20) break;
+                Thread.sleep(100);
+            }
+            assertTrue(wal <= 384L << 20, "WAL files hold " + (wal >> 20) + " MB");
+            assertArrayEquals(KEY, store.db().get(store.family(RocksStore.Family.JOURNAL), KEY));
+        }
+    }
+
+    @Test
     void readOnlyViewWhileTheWriterHoldsTheDatabase() throws Exception {
         try (RocksStore writer = RocksStore.acquire(dir)) {
             writer.commit(batch -> {
