@@ -3,7 +3,9 @@
 #
 #   load-tests/bin/profile-bench.sh [-w WARMUP] [-n MESSAGES] [-l SIZE] [-r RCPTS] [-s SESSIONS] [-o PREFIX]
 #
-#   -w  unmeasured warm-up messages of the same shape (default 40000: C2 has compiled the hot paths)
+#   -w  unmeasured warm-up messages of the same shape (default 40000: C2 has compiled the hot paths;
+#       a large share for the compiler threads, "CN CompilerThre", means the JIT is still warming up:
+#       100 KB mail needs about 45,000 messages)
 #   -n  measured messages (default 10000)       -l  message size in octets (default 2048)
 #   -r  recipients per message (default 1)      -s  smtp-source sessions (default 20)
 #   -o  output prefix (default $BENCH_WORK/profile): PREFIX.collapsed (async-profiler's collapsed
