@@ -227,20 +227,29 @@ public final class EventLog {
     }
 
     private PersistentRepr decode(byte[] key, byte[] bytes, String expectedPid, long expectedSeq) {
-        String name = (expectedPid == null ? "nid " + Bytes.toLong(key, 0) : expectedPid) + " seq " + expectedSeq;
         try {
             PersistentRepr repr = codec.decodeEvent(bytes);
             if ((expectedPid != null && !expectedPid.equals(repr.persistenceId()))
                     || repr.sequenceNr() != expectedSeq) {
-                moveAside(Family.JOURNAL, key, bytes, name,
+                moveAside(Family.JOURNAL, key, bytes, recordName(key, expectedPid, expectedSeq),
                         "record says " + repr.persistenceId() + " seq " + repr.sequenceNr());
                 return null;
             }
             return repr;
         } catch (UnreadableRecordException e) {
-            moveAside(Family.JOURNAL, key, bytes, name, e.getMessage());
+            moveAside(Family.JOURNAL, key, bytes, recordName(key, expectedPid, expectedSeq), e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * "message|4XyzABC seq 2", whether replay or a tag query found the record: both may find it
+     * before the move aside is on disk, and the later move would otherwise rename it.
+     */
+    private String recordName(byte[] key, String expectedPid, long expectedSeq) {
+        long nid = Bytes.toLong(key, 0);
+        String pid = expectedPid != null ? expectedPid : index.persistenceId(nid).orElse("nid " + nid);
+        return pid + " seq " + expectedSeq;
     }
 
     private void moveAside(Family family, byte[] key, byte[] value, String name, String reason) {

@@ -119,6 +119,12 @@ final class JournalIndex implements BatchListener {
         return OptionalLong.of(nid);
     }
 
+    /** Any thread: the persistence id behind a committed numeric id. */
+    java.util.Optional<String> persistenceId(long nid) {
+        byte[] v = get(nidKey(NID, nid));
+        return v == null ? java.util.Optional.empty() : java.util.Optional.of(new String(v, StandardCharsets.UTF_8));
+    }
+
     long highestSequenceNr(long nid) {
         byte[] v = get(nidKey(HIGHEST, nid));
         return v == null ? 0L : Bytes.toLong(v, 0);

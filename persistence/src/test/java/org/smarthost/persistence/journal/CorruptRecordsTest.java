@@ -105,6 +105,37 @@ class CorruptRecordsTest {
         assertEquals(warnings, logged.list.size());
     }
 
+    @Test
+    void aTagQueryNamesACorruptRecordAsReplayDoes() throws Exception {
+        kit = TestStores.testKit(dir);
+        TestProbe<Integer> acks = kit.createTestProbe();
+        ActorRef<Counter.Command> counter = kit.spawn(new Counter("message|4XyzABC"));
+        for (String text : List.of("received", "attempted")) {
+            counter.tell(new Counter.Add(text, acks.ref()));
+            acks.receiveMessage(Duration.ofSeconds(10));
+        }
+        kit.shutdownTestKit();
+        kit = null;
+        try (RocksStore store = RocksStore.acquire(dir)) {
+            long nid = JournalIndex.of(store).lookupNid("message|4XyzABC").orElseThrow();
+            store.db().put(store.family(RocksStore.Family.JOURNAL), Bytes.longs(nid, 2), new byte[] {0, 1, 2});
+        }
+
+        // no replay this time: the tag query is the first to read the damaged event
+        kit = TestStores.testKit(dir);
+        RocksReadJournal queries = PersistenceQuery.get(kit.system())
+                .getReadJournalFor(RocksReadJournal.class, RocksReadJournal.IDENTIFIER);
+        List<EventEnvelope> tagged = queries.currentEventsByTag("counter", Offset.noOffset())
+                .runWith(Sink.seq(), kit.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(1L), tagged.stream().map(EventEnvelope::sequenceNr).toList());
+        kit.shutdownTestKit();
+        kit = null;
+        try (RocksStore store = RocksStore.acquire(dir)) {
+            List<CorruptRecord> corrupt = awaitCorrupt(store, 1);
+            assertEquals(List.of("message|4XyzABC seq 2"), corrupt.stream().map(CorruptRecord::name).toList());
+        }
+    }
+
     private static List<CorruptRecord> awaitCorrupt(RocksStore store, int expected) throws InterruptedException {
         // moving aside is asynchronous (recovery does not wait for it)
         for (int i = 0; i < 100; i++) {
