@@ -228,6 +228,22 @@ smarthost_stop() {  # DIR PORT_IN
   rm -rf "$dir"
 }
 
+# smarthost_alone NAME: a fresh smarthost in BENCH_WORK/NAME-server relaying to a sink port of
+# its own, started and listening; it and every sink are stopped on exit. Sets SH_DIR, SH_IN,
+# SINK and SH_PID (the server JVM). For the smarthost-only scripts (profile, warm-up).
+smarthost_alone() {
+  SH_DIR=$BENCH_WORK/$1-server SH_IN=$(free_port) SINK=$(free_port)
+  trap 'stop_sinks; [[ -d $SH_DIR ]] && smarthost_stop "$SH_DIR" "$SH_IN"' EXIT
+  trap 'exit 130' INT TERM
+  smarthost_config "$SH_DIR" "$SH_IN" "$SINK"
+  smarthost_start "$SH_DIR" "$SH_IN" || exit 1
+  SH_PID=$(tr -d ' \n' <"$SH_DIR/queue/pid/master.pid" 2>/dev/null)
+  [[ $SH_PID =~ ^[0-9]+$ ]] || die "no master.pid under $SH_DIR/queue/pid"
+}
+
+# cpu_ticks PID: the process's utime+stime so far, all threads (/proc/PID/stat, in CLK_TCK units)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # --- warm-up (the same for both MTAs) ---------------------------------------------------------
 # A fresh JVM runs interpreted and C1-compiled code until C2 has compiled the hot paths: on a
 # 2-core host the first ~20,000 messages of a new smarthost are accepted at well under half the

@@ -50,27 +50,20 @@ fi
 [[ -f $lib ]] || die "$lib not found"
 snapshot_smarthost
 
-SH_DIR=$BENCH_WORK/profile-server SH_IN=$(free_port) SINK=$(free_port)
-cleanup() { stop_sinks; [[ -d $SH_DIR ]] && smarthost_stop "$SH_DIR" "$SH_IN"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-smarthost_config "$SH_DIR" "$SH_IN" "$SINK"
-smarthost_start "$SH_DIR" "$SH_IN" || exit 1
+smarthost_alone profile
 WARMUP=$warm warm_up "$SH_IN" "$SINK" "$size" "$rcpts" || exit 1
 out=$BENCH_WORK/sink-profile.out
 start_sink "$SINK" "$out" || exit 1
-pid=$(tr -d ' \n' <"$SH_DIR/queue/pid/master.pid" 2>/dev/null)
-[[ $pid =~ ^[0-9]+$ ]] || die "no master.pid under $SH_DIR/queue/pid"
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+pid=$SH_PID
 
 # jcmd passes the option string through its own parser: the inner quotes keep it one argument
 jcmd "$pid" JVMTI.agent_load "$lib" "\"start,event=itimer,interval=1ms,threads\"" >/dev/null \
   || die "cannot attach async-profiler to $pid"
-c0=$(cpu "$pid"); t0=$(now)
+c0=$(cpu_ticks "$pid"); t0=$(now)
 timeout 1800 smtp-source -s "$sessions" -m "$n" -l "$size" -r "$rcpts" -f sender@example.org \
   -t rcpt@example.net "127.0.0.1:$SH_IN" >"$BENCH_WORK/source.err" 2>&1
 for _ in $(seq 1 6000); do [[ $(sink_count "$out") -ge $n ]] && break; sleep 0.1; done
-t1=$(now); c1=$(cpu "$pid")
+t1=$(now); c1=$(cpu_ticks "$pid")
 jcmd "$pid" JVMTI.agent_load "$lib" "\"stop,file=$prefix.collapsed,collapsed\"" >/dev/null
 got=$(sink_count "$out")
 {

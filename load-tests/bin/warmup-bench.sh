@@ -33,27 +33,20 @@ command -v bc >/dev/null || die "bc not found"
 mkdir -p "$BENCH_WORK"; chmod 755 "$BENCH_WORK"
 snapshot_smarthost
 
-SH_DIR=$BENCH_WORK/warmup-server SH_IN=$(free_port) SINK=$(free_port)
-cleanup() { stop_sinks; [[ -d $SH_DIR ]] && smarthost_stop "$SH_DIR" "$SH_IN"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-smarthost_config "$SH_DIR" "$SH_IN" "$SINK"
-smarthost_start "$SH_DIR" "$SH_IN" || exit 1
+smarthost_alone warmup
 out=$BENCH_WORK/sink-warmup-bench.out
 start_sink "$SINK" "$out" || exit 1
-pid=$(tr -d ' \n' <"$SH_DIR/queue/pid/master.pid" 2>/dev/null)
-[[ $pid =~ ^[0-9]+$ ]] || die "no master.pid under $SH_DIR/queue/pid"
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+pid=$SH_PID
 note "JVM options for the server: ${SMARTHOST_SERVER_JAVA_OPTS:-(defaults)}"
 
 total=0 start=$(now)
 for b in $(seq 1 "$batches"); do
-  c0=$(cpu "$pid") t0=$(now)
+  c0=$(cpu_ticks "$pid") t0=$(now)
   timeout 1800 smtp-source -s "$sessions" -m "$n" -l "$size" -f sender@example.org -t rcpt@example.net \
     "127.0.0.1:$SH_IN" >"$BENCH_WORK/source.err" 2>&1
   total=$((total + n))
   for _ in $(seq 1 6000); do [[ $(sink_count "$out") -ge $total ]] && break; sleep 0.05; done
-  t1=$(now) c1=$(cpu "$pid") got=$(sink_count "$out")
+  t1=$(now) c1=$(cpu_ticks "$pid") got=$(sink_count "$out")
   line="batch=$b messages=$n size=$size sessions=$sessions"
   line="$line e2e_msgs_per_s=$(echo "scale=1; $n/($t1-$t0)" | bc)"
   line="$line server_cpu_ms_per_msg=$(echo "scale=3; ($c1-$c0)*1000/$(getconf CLK_TCK)/$n" | bc)"

@@ -49,21 +49,11 @@ class CorruptRecordsTest {
 
     @Test
     void garbageBytesInTheJournalDoNotStopRecovery() throws Exception {
-        kit = TestStores.testKit(dir);
-        TestProbe<Integer> acks = kit.createTestProbe();
-        ActorRef<Counter.Command> counter = kit.spawn(new Counter("message|4XyzABC"));
-        for (String text : List.of("received", "attempted", "completed")) {
-            counter.tell(new Counter.Add(text, acks.ref()));
-            acks.receiveMessage(Duration.ofSeconds(10));
-        }
-        kit.shutdownTestKit();
-        kit = null;
+        persistThenStop("received", "attempted", "completed");
 
         // the server is down: damage event 2 and add a record with a malformed key
         try (RocksStore store = RocksStore.acquire(dir)) {
-            long nid = JournalIndex.of(store).lookupNid("message|4XyzABC").orElseThrow();
-            store.db().put(store.family(RocksStore.Family.JOURNAL), Bytes.longs(nid, 2),
-                    "\u0000garbage\u00ff not a PersistentRepr".getBytes(StandardCharsets.ISO_8859_1));
+            long nid = damageEvent2(store, "\u0000garbage\u00ff not a PersistentRepr".getBytes(StandardCharsets.ISO_8859_1));
             store.db().put(store.family(RocksStore.Family.JOURNAL),
                     Bytes.concat(Bytes.ofLong(nid), new byte[] {9, 9, 9}), new byte[] {1, 2, 3});
         }
@@ -107,18 +97,9 @@ class CorruptRecordsTest {
 
     @Test
     void aTagQueryNamesACorruptRecordAsReplayDoes() throws Exception {
-        kit = TestStores.testKit(dir);
-        TestProbe<Integer> acks = kit.createTestProbe();
-        ActorRef<Counter.Command> counter = kit.spawn(new Counter("message|4XyzABC"));
-        for (String text : List.of("received", "attempted")) {
-            counter.tell(new Counter.Add(text, acks.ref()));
-            acks.receiveMessage(Duration.ofSeconds(10));
-        }
-        kit.shutdownTestKit();
-        kit = null;
+        persistThenStop("received", "attempted");
         try (RocksStore store = RocksStore.acquire(dir)) {
-            long nid = JournalIndex.of(store).lookupNid("message|4XyzABC").orElseThrow();
-            store.db().put(store.family(RocksStore.Family.JOURNAL), Bytes.longs(nid, 2), new byte[] {0, 1, 2});
+            damageEvent2(store, new byte[] {0, 1, 2});
         }
 
         // no replay this time: the tag query is the first to read the damaged event
@@ -134,6 +115,26 @@ class CorruptRecordsTest {
             List<CorruptRecord> corrupt = awaitCorrupt(store, 1);
             assertEquals(List.of("message|4XyzABC seq 2"), corrupt.stream().map(CorruptRecord::name).toList());
         }
+    }
+
+    /** Persists these events of "message|4XyzABC" (sequence numbers 1, 2, ...), then stops the actor system. */
+    private void persistThenStop(String... events) {
+        kit = TestStores.testKit(dir);
+        TestProbe<Integer> acks = kit.createTestProbe();
+        ActorRef<Counter.Command> counter = kit.spawn(new Counter("message|4XyzABC"));
+        for (String text : events) {
+            counter.tell(new Counter.Add(text, acks.ref()));
+            acks.receiveMessage(Duration.ofSeconds(10));
+        }
+        kit.shutdownTestKit();
+        kit = null;
+    }
+
+    /** Overwrites event 2 of "message|4XyzABC" with {@code bytes}; returns its numeric id. */
+    private static long damageEvent2(RocksStore store, byte[] bytes) throws Exception {
+        long nid = JournalIndex.of(store).lookupNid("message|4XyzABC").orElseThrow();
+        store.db().put(store.family(RocksStore.Family.JOURNAL), Bytes.longs(nid, 2), bytes);
+        return nid;
     }
 
     private static List<CorruptRecord> awaitCorrupt(RocksStore store, int expected) throws InterruptedException {

@@ -24,10 +24,7 @@ class RocksStoreTest {
         RocksStore first = RocksStore.acquire(dir);
         RocksStore second = RocksStore.acquire(dir.resolve("x").resolve(".."));
         assertSame(first, second, "the same directory shares one RocksDB");
-        first.commit(batch -> {
-            batch.put(first.family(RocksStore.Family.SNAPSHOTS), KEY, KEY);
-            return StoreChange.NONE;
-        }).get(10, TimeUnit.SECONDS);
+        commitKey(first, RocksStore.Family.SNAPSHOTS);
         first.close();
         // still open for the second holder
         assertArrayEquals(KEY, second.db().get(second.family(RocksStore.Family.SNAPSHOTS), KEY));
@@ -44,10 +41,7 @@ class RocksStoreTest {
         try (RocksStore store = RocksStore.acquire(dir)) {
             // one small journal record in the first WAL file, then 512 MB of bodies that are
             // delivered (deleted) at once, as a busy queue of large mail does
-            store.commit(batch -> {
-                batch.put(store.family(RocksStore.Family.JOURNAL), KEY, KEY);
-                return StoreChange.NONE;
-            }).get(10, TimeUnit.SECONDS);
+            commitKey(store, RocksStore.Family.JOURNAL);
             byte[] body = new byte[1 << 20];
             for (int i = 0; i < 512; i++) {
                 byte[] key = ("body-" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -70,10 +64,7 @@ class RocksStoreTest {
     @Test
     void readOnlyViewWhileTheWriterHoldsTheDatabase() throws Exception {
         try (RocksStore writer = RocksStore.acquire(dir)) {
-            writer.commit(batch -> {
-                batch.put(writer.family(RocksStore.Family.SNAPSHOTS), KEY, KEY);
-                return StoreChange.NONE;
-            }).get(10, TimeUnit.SECONDS);
+            commitKey(writer, RocksStore.Family.SNAPSHOTS);
             try (RocksStore reader = RocksStore.openReadOnly(dir)) {
                 assertArrayEquals(KEY, reader.db().get(reader.family(RocksStore.Family.SNAPSHOTS), KEY));
                 ExecutionException refused = assertThrows(ExecutionException.class, () -> reader.commit(batch -> {
@@ -91,5 +82,13 @@ class RocksStoreTest {
         RocksStore.StoreException e = assertThrows(RocksStore.StoreException.class,
                 () -> RocksStore.fromConfig(com.typesafe.config.ConfigFactory.empty()));
         assertTrue(e.getMessage().contains("smarthost.store.dir"));
+    }
+
+    /** Puts KEY → KEY into {@code family} in a synced group commit. */
+    private static void commitKey(RocksStore store, RocksStore.Family family) throws Exception {
+        store.commit(batch -> {
+            batch.put(store.family(family), KEY, KEY);
+            return StoreChange.NONE;
+        }).get(10, TimeUnit.SECONDS);
     }
 }
