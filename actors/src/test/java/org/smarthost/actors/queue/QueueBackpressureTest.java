@@ -160,8 +160,11 @@ class QueueBackpressureTest {
             opened.add((QueueTransaction) t);
             return t;
         };
-        SmtpdSettings smtpdSettings = SmtpdSettings.defaults("mx.example")
-                .withLimits(0, 2048, 1000, 20, 10, Duration.ofSeconds(1), 100);
+        SmtpdSettings defaults = SmtpdSettings.defaults("mx.example");
+        SmtpdSettings.Limits l = defaults.limits();
+        SmtpdSettings smtpdSettings = defaults.with(new SmtpdSettings.Limits(0, l.lineLengthLimit(),   // no size limit
+                l.smtpdRecipientLimit(), l.smtpdRecipientOvershootLimit(), l.smtpdTimeout(), l.smtpdHardErrorLimit(),
+                l.smtpdSoftErrorLimit(), l.smtpdErrorSleepTime(), l.smtpdJunkCommandLimit()));
         SmtpServer smtpd = SmtpServer.start(smtpdSettings, recording, new InetSocketAddress("127.0.0.1", 0), "smtp");
         try (Socket s = new Socket()) {
             s.connect(smtpd.boundAddress(), 5000);

@@ -74,8 +74,8 @@ public final class SmtpServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         server.childAccepted(ch);
-                        SmtpServerDecoder decoder = new SmtpServerDecoder(settings.lineLengthLimit(), true);
-                        long idle = settings.smtpdTimeout().toMillis();
+                        SmtpServerDecoder decoder = new SmtpServerDecoder(settings.limits().lineLengthLimit(), true);
+                        long idle = settings.limits().smtpdTimeout().toMillis();
                         ch.pipeline()
                                 .addLast("timeout", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast("encoder", SmtpReplyEncoder.INSTANCE)

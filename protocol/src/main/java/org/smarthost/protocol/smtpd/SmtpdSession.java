@@ -132,13 +132,13 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         clientName = addr.isLoopbackAddress() ? "localhost" : "unknown";
         namaddr = clientName + "[" + addr.getHostAddress() + "]";
         boolean excluded = tables.bareNewlineExclusions().matches(addr);
-        String mode = excluded ? "no" : s.smtpdForbidBareNewline();
+        String mode = excluded ? "no" : s.checks().smtpdForbidBareNewline();
         decoder.requireStdEod(!mode.equals("no"));
         bareLfRejectMode = mode.equals("reject");
         bareLfNoteMode = mode.equals("note");
         log.info("connect from {}", namaddr);
         server.sessionOpened(this);
-        reply(SmtpReply.of(220, "", s.smtpdBanner()));
+        reply(SmtpReply.of(220, "", s.identity().smtpdBanner()));
         ctx.flush();
     }
 
@@ -174,7 +174,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         if (evt instanceof IdleStateEvent) {
             if (busy || receiverWait != null || closing) return; // waiting for us, not for the client
             reason = "timeout";
-            replyAndClose(SmtpReply.of(421, "4.4.2", s.myhostname() + " Error: timeout exceeded"));
+            replyAndClose(SmtpReply.of(421, "4.4.2", s.identity().myhostname() + " Error: timeout exceeded"));
             return;
         }
         super.userEventTriggered(ctx, evt);
@@ -202,7 +202,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             reason = null;
-            replyAndClose(SmtpReply.of(421, "4.3.2", s.myhostname() + " Service shutting down"));
+            replyAndClose(SmtpReply.of(421, "4.3.2", s.identity().myhostname() + " Service shutting down"));
         });
     }
 
@@ -213,7 +213,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     private void sendShutdown() {
         if (closing) return;
         reason = null;
-        replyAndClose(SmtpReply.of(421, "4.3.2", s.myhostname() + " Service shutting down"));
+        replyAndClose(SmtpReply.of(421, "4.3.2", s.identity().myhostname() + " Service shutting down"));
     }
 
     // ---------------------------------------------------------------- input
@@ -230,8 +230,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             } else if (msg instanceof SmtpdInput.CommandLine l) {
                 onCommandLine(l);
             } else if (msg instanceof SmtpdInput.CommandTooLong t) {
-                log.warn("warning: {}: request longer than {}: {}...", namaddr, s.lineLengthLimit(), printable(t.head()));
-                reply(SmtpReply.of(500, "5.5.2", s.myhostname() + " Error: command too long"));
+                log.warn("warning: {}: request longer than {}: {}...", namaddr, s.limits().lineLengthLimit(), printable(t.head()));
+                reply(SmtpReply.of(500, "5.5.2", s.identity().myhostname() + " Error: command too long"));
             }
         } finally {
             if (msg != null) ReferenceCountUtil.release(msg);
@@ -241,12 +241,12 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     private void onCommandLine(SmtpdInput.CommandLine l) {
         if (l.bareLf() && bareLfRejectMode) {
             logWhatsup("reject", "bare <LF> received");
-            replyAndClose(SmtpReply.of(s.smtpdForbidBareNewlineRejectCode(), "5.5.2",
-                    s.myhostname() + " Error: bare <LF> received"));
+            replyAndClose(SmtpReply.of(s.checks().smtpdForbidBareNewlineRejectCode(), "5.5.2",
+                    s.identity().myhostname() + " Error: bare <LF> received"));
             return;
         }
         if (l.bareLf() && bareLfNoteMode) notedBareLf = true;
-        if (l.badUtf8() && s.smtputf8Enable()) {
+        if (l.badUtf8() && s.checks().smtputf8Enable()) {
             unknown(SmtpReply.of(500, "5.5.2", "Error: bad UTF-8 syntax"));
             return;
         }
@@ -282,16 +282,16 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             illPipelining = true;
             log.info("improper command pipelining after {} from {}: {}", where, namaddr,
                     escape(decoder.peekPending(100)));
-            if (s.smtpdForbidUnauthPipelining()) {
+            if (s.checks().smtpdForbidUnauthPipelining()) {
                 reason = null;
                 replyAndClose(SmtpReply.of(554, "5.5.0", "Error: SMTP protocol synchronization"));
                 return;
             }
         }
-        if (errorCount >= s.smtpdSoftErrorLimit() && s.smtpdErrorSleepTime().toMillis() > 0) {
+        if (errorCount >= s.limits().smtpdSoftErrorLimit() && s.limits().smtpdErrorSleepTime().toMillis() > 0) {
             // smtpd_error_sleep_time: slow down clients that make many errors.
             CompletableFuture<Boolean> slept = new CompletableFuture<>();
-            ctx.executor().schedule(() -> { slept.complete(true); }, s.smtpdErrorSleepTime().toMillis(), TimeUnit.MILLISECONDS);
+            ctx.executor().schedule(() -> { slept.complete(true); }, s.limits().smtpdErrorSleepTime().toMillis(), TimeUnit.MILLISECONDS);
             await(slept, (v, e) -> execute(cmd, args));
             return;
         }
@@ -324,16 +324,16 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     private void finish(Cmd cmd, boolean ok) {
         if (ok) stats.get(cmd.name())[0]++;
         else errorCount++;
-        if ((cmd.flags() & LIMIT) != 0 && junkCmds++ > s.smtpdJunkCommandLimit()) errorCount++;
+        if ((cmd.flags() & LIMIT) != 0 && junkCmds++ > s.limits().smtpdJunkCommandLimit()) errorCount++;
         if (cmd.name().equals("QUIT")) return;
         checkHardLimit();
         if (shutdownRequested && isIdle()) sendShutdown();
     }
 
     private void checkHardLimit() {
-        if (!closing && errorCount >= s.smtpdHardErrorLimit()) {
+        if (!closing && errorCount >= s.limits().smtpdHardErrorLimit()) {
             reason = "too many errors";
-            replyAndClose(SmtpReply.of(421, "4.7.0", s.myhostname() + " Error: too many errors"));
+            replyAndClose(SmtpReply.of(421, "4.7.0", s.identity().myhostname() + " Error: too many errors"));
         }
     }
 
@@ -354,19 +354,19 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         helo = printable(args.replaceAll("[ \t]+", " "));
         protocol = ehlo ? "ESMTP" : "SMTP";
         if (!ehlo) {
-            reply(SmtpReply.of(250, "", s.myhostname()));
+            reply(SmtpReply.of(250, "", s.identity().myhostname()));
             return true;
         }
         List<String> lines = new ArrayList<>();
-        lines.add(s.myhostname());
+        lines.add(s.identity().myhostname());
         addKeyword(lines, "PIPELINING");
-        addKeyword(lines, s.messageSizeLimit() > 0 ? "SIZE " + s.messageSizeLimit() : "SIZE");
-        if (!s.disableVrfyCommand()) addKeyword(lines, "VRFY");
+        addKeyword(lines, s.limits().messageSizeLimit() > 0 ? "SIZE " + s.limits().messageSizeLimit() : "SIZE");
+        if (!s.checks().disableVrfyCommand()) addKeyword(lines, "VRFY");
         addKeyword(lines, "ETRN");
         addKeyword(lines, "ENHANCEDSTATUSCODES");
         addKeyword(lines, "8BITMIME");
         addKeyword(lines, "DSN");
-        if (s.smtputf8Enable()) addKeyword(lines, "SMTPUTF8");
+        if (s.checks().smtputf8Enable()) addKeyword(lines, "SMTPUTF8");
         addKeyword(lines, "CHUNKING");
         reply(new SmtpReply(250, "", lines));
         return true;
@@ -377,7 +377,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     }
 
     private boolean discarded(String keyword) {
-        for (String d : s.smtpdDiscardEhloKeywords())
+        for (String d : s.checks().smtpdDiscardEhloKeywords())
             for (String k : d.split("[\\s,]+"))
                 if (k.equalsIgnoreCase(keyword)) return true;
         return false;
@@ -386,7 +386,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     private boolean mail(String args) {
         if (mailFrom != null) return fail(503, "5.5.1", "Error: nested MAIL command");
         if (inBdat) return fail(503, "5.5.1", "Error: MAIL after BDAT");
-        var r = EnvelopeParser.mail(args, s.messageSizeLimit(), s.smtputf8Enable() && !discarded("SMTPUTF8"), !discarded("DSN"));
+        var r = EnvelopeParser.mail(args, s.limits().messageSizeLimit(), s.checks().smtputf8Enable() && !discarded("SMTPUTF8"), !discarded("DSN"));
         if (r instanceof EnvelopeParser.Error<MailFrom> e) return fail(e.reply());
         mailFrom = ((EnvelopeParser.Ok<MailFrom>) r).value();
         return reply(250, "2.1.0", "Ok");
@@ -398,9 +398,9 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         var r = EnvelopeParser.rcpt(args, mailFrom.smtputf8(), !discarded("DSN"));
         if (r instanceof EnvelopeParser.Error<RcptTo> e) return done(fail(e.reply()));
         RcptTo rcpt = ((EnvelopeParser.Ok<RcptTo>) r).value();
-        if (s.smtpdRecipientLimit() > 0 && rcptCount >= s.smtpdRecipientLimit()) {
+        if (s.limits().smtpdRecipientLimit() > 0 && rcptCount >= s.limits().smtpdRecipientLimit()) {
             reply(452, "4.5.3", "Error: too many recipients");
-            return done(rcptOvershoot++ < s.smtpdRecipientOvershootLimit());
+            return done(rcptOvershoot++ < s.limits().smtpdRecipientOvershootLimit());
         }
         RestrictionContext rc = new RestrictionContext(remote.getAddress(), clientName, helo, mailFrom.address(),
                 rcpt.address(), null, illPipelining, "", "", tables);
@@ -469,7 +469,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
                         : SmtpReply.of(554, "5.5.1", "Error: no valid recipients"));
             }
         }
-        if (s.messageSizeLimit() > 0 && actSizeIfBdat() > s.messageSizeLimit() - size) {
+        if (s.limits().messageSizeLimit() > 0 && actSizeIfBdat() > s.limits().messageSizeLimit() - size) {
             log.warn("warning: {}: BDAT request from {} exceeds message size limit", queueIdOrNoqueue(), namaddr);
             return skipBdat(size, last, SmtpReply.of(552, "5.3.4", "Chunk exceeds message size limit"));
         }
@@ -514,10 +514,10 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     }
 
     private boolean vrfy(String args) {
-        if (s.disableVrfyCommand()) return fail(502, "5.5.1", "VRFY command is disabled");
+        if (s.checks().disableVrfyCommand()) return fail(502, "5.5.1", "VRFY command is disabled");
         String a = args;
-        if (s.smtputf8Enable() && a.toUpperCase(Locale.ROOT).endsWith(" SMTPUTF8")) a = a.substring(0, a.length() - 9).strip();
-        if (a.isEmpty()) return fail(501, "5.5.4", "Syntax: VRFY address" + (s.smtputf8Enable() ? " [SMTPUTF8]" : ""));
+        if (s.checks().smtputf8Enable() && a.toUpperCase(Locale.ROOT).endsWith(" SMTPUTF8")) a = a.substring(0, a.length() - 9).strip();
+        if (a.isEmpty()) return fail(501, "5.5.4", "Syntax: VRFY address" + (s.checks().smtputf8Enable() ? " [SMTPUTF8]" : ""));
         String addr = EnvelopeParser.vrfyAddress(a);
         if (addr == null || addr.isEmpty()) return fail(501, "5.1.3", "Bad recipient address syntax");
         return reply(252, "2.0.0", a);
@@ -551,7 +551,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             return;
         }
         int n = chunk.readableBytes();
-        if (s.messageSizeLimit() > 0 && actSize + n > s.messageSizeLimit()) {
+        if (s.limits().messageSizeLimit() > 0 && actSize + n > s.limits().messageSizeLimit()) {
             tooBig = true;
             actSize += n;
             log.warn("warning: {}: queue file size limit exceeded", queueIdOrNoqueue());
@@ -626,7 +626,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             logWhatsup("reject", "bare <LF> received");
             abortTransaction();
             resetTransaction();
-            reply(SmtpReply.of(s.smtpdForbidBareNewlineRejectCode(), "5.5.2", s.myhostname() + " Error: bare <LF> received"));
+            reply(SmtpReply.of(s.checks().smtpdForbidBareNewlineRejectCode(), "5.5.2", s.identity().myhostname() + " Error: bare <LF> received"));
             finish(cmd, false);
             return;
         }

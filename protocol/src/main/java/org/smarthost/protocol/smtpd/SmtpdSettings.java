@@ -5,98 +5,110 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything smtpd reads from main.cf/master.cf, as plain values. The app builds this from the
- * parsed configuration ($name expansion already done), so this module does not depend on the
- * config module's API. Field names follow the main.cf parameter names.
+ * Everything smtpd reads from main.cf/master.cf, as plain values, in four groups. The app builds
+ * this from the parsed configuration ($name expansion already done), so this module does not
+ * depend on the config module's API. Field names follow the main.cf parameter names.
  *
- * @param myhostname                           myhostname
- * @param smtpdBanner                          smtpd_banner, already expanded (text after "220 ")
- * @param mailName                             mail_name
- * @param messageSizeLimit                     message_size_limit in bytes (0 = no limit)
- * @param lineLengthLimit                      line_length_limit
- * @param smtpdRecipientLimit                  smtpd_recipient_limit (0 = no limit)
- * @param smtpdRecipientOvershootLimit         smtpd_recipient_overshoot_limit
- * @param smtpdTimeout                         smtpd_timeout
- * @param smtpdHardErrorLimit                  smtpd_hard_error_limit
- * @param smtpdSoftErrorLimit                  smtpd_soft_error_limit
- * @param smtpdErrorSleepTime                  smtpd_error_sleep_time
- * @param smtpdJunkCommandLimit                smtpd_junk_command_limit
- * @param mynetworks                           mynetworks, as CIDR patterns ("127.0.0.0/8", "[::1]/128")
- * @param mydestination                        mydestination domain list
- * @param relayDomains                         relay_domains domain list
- * @param parentDomainMatchesSubdomains        parent_domain_matches_subdomains (parameter names)
- * @param smtpdClientRestrictions              smtpd_client_restrictions
- * @param smtpdHeloRestrictions                smtpd_helo_restrictions
- * @param smtpdSenderRestrictions              smtpd_sender_restrictions
- * @param smtpdRelayRestrictions               smtpd_relay_restrictions
- * @param smtpdRecipientRestrictions           smtpd_recipient_restrictions
- * @param relayDomainsRejectCode               relay_domains_reject_code
- * @param rejectCode                           reject_code
- * @param deferCode                            defer_code
- * @param nonFqdnRejectCode                    non_fqdn_reject_code
- * @param disableVrfyCommand                   disable_vrfy_command
- * @param smtpdForbidBareNewline               smtpd_forbid_bare_newline (normalize, yes, note, reject, no)
- * @param smtpdForbidBareNewlineExclusions     smtpd_forbid_bare_newline_exclusions, as CIDR patterns
- * @param smtpdForbidBareNewlineRejectCode     smtpd_forbid_bare_newline_reject_code
- * @param smtpdForbidUnauthPipelining          smtpd_forbid_unauth_pipelining
- * @param smtpdDiscardEhloKeywords             smtpd_discard_ehlo_keywords
- * @param smtputf8Enable                       smtputf8_enable
- * @param processLimit                         master.cf maxproc for this service (default_process_limit); 0 = no limit
+ * @param identity     who the server says it is
+ * @param limits       sizes, counts and timeouts
+ * @param access       who may relay and what the restriction lists say
+ * @param checks       protocol strictness and the EHLO offer
+ * @param processLimit master.cf maxproc for this service (default_process_limit); 0 = no limit
  */
-public record SmtpdSettings(
-        String myhostname,
-        String smtpdBanner,
-        String mailName,
-        long messageSizeLimit,
-        int lineLengthLimit,
-        int smtpdRecipientLimit,
-        int smtpdRecipientOvershootLimit,
-        Duration smtpdTimeout,
-        int smtpdHardErrorLimit,
-        int smtpdSoftErrorLimit,
-        Duration smtpdErrorSleepTime,
-        int smtpdJunkCommandLimit,
-        List<String> mynetworks,
-        List<String> mydestination,
-        List<String> relayDomains,
-        List<String> parentDomainMatchesSubdomains,
-        List<String> smtpdClientRestrictions,
-        List<String> smtpdHeloRestrictions,
-        List<String> smtpdSenderRestrictions,
-        List<String> smtpdRelayRestrictions,
-        List<String> smtpdRecipientRestrictions,
-        int relayDomainsRejectCode,
-        int rejectCode,
-        int deferCode,
-        int nonFqdnRejectCode,
-        boolean disableVrfyCommand,
-        String smtpdForbidBareNewline,
-        List<String> smtpdForbidBareNewlineExclusions,
-        int smtpdForbidBareNewlineRejectCode,
-        boolean smtpdForbidUnauthPipelining,
-        List<String> smtpdDiscardEhloKeywords,
-        boolean smtputf8Enable,
-        int processLimit) {
+public record SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit) {
 
     public SmtpdSettings {
-        Objects.requireNonNull(myhostname, "myhostname");
-        Objects.requireNonNull(smtpdBanner, "smtpd_banner");
-        Objects.requireNonNull(smtpdTimeout, "smtpd_timeout");
-        Objects.requireNonNull(smtpdErrorSleepTime, "smtpd_error_sleep_time");
-        mynetworks = List.copyOf(mynetworks);
-        mydestination = List.copyOf(mydestination);
-        relayDomains = List.copyOf(relayDomains);
-        parentDomainMatchesSubdomains = List.copyOf(parentDomainMatchesSubdomains);
-        smtpdClientRestrictions = List.copyOf(smtpdClientRestrictions);
-        smtpdHeloRestrictions = List.copyOf(smtpdHeloRestrictions);
-        smtpdSenderRestrictions = List.copyOf(smtpdSenderRestrictions);
-        smtpdRelayRestrictions = List.copyOf(smtpdRelayRestrictions);
-        smtpdRecipientRestrictions = List.copyOf(smtpdRecipientRestrictions);
-        smtpdForbidBareNewlineExclusions = List.copyOf(smtpdForbidBareNewlineExclusions);
-        smtpdDiscardEhloKeywords = List.copyOf(smtpdDiscardEhloKeywords);
-        if (!List.of("normalize", "yes", "note", "reject", "no").contains(smtpdForbidBareNewline))
-            throw new IllegalArgumentException("invalid smtpd_forbid_bare_newline value: \"" + smtpdForbidBareNewline + "\"");
-        if (lineLengthLimit < 1) throw new IllegalArgumentException("line_length_limit must be >= 1");
+        Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(access, "access");
+        Objects.requireNonNull(checks, "checks");
+    }
+
+    /**
+     * @param myhostname  myhostname
+     * @param smtpdBanner smtpd_banner, already expanded (text after "220 ")
+     * @param mailName    mail_name
+     */
+    public record Identity(String myhostname, String smtpdBanner, String mailName) {
+        public Identity {
+            Objects.requireNonNull(myhostname, "myhostname");
+            Objects.requireNonNull(smtpdBanner, "smtpd_banner");
+        }
+    }
+
+    /**
+     * @param messageSizeLimit             message_size_limit in bytes (0 = no limit)
+     * @param lineLengthLimit              line_length_limit
+     * @param smtpdRecipientLimit          smtpd_recipient_limit (0 = no limit)
+     * @param smtpdRecipientOvershootLimit smtpd_recipient_overshoot_limit
+     * @param smtpdTimeout                 smtpd_timeout
+     * @param smtpdHardErrorLimit          smtpd_hard_error_limit
+     * @param smtpdSoftErrorLimit          smtpd_soft_error_limit
+     * @param smtpdErrorSleepTime          smtpd_error_sleep_time
+     * @param smtpdJunkCommandLimit        smtpd_junk_command_limit
+     */
+    public record Limits(long messageSizeLimit, int lineLengthLimit, int smtpdRecipientLimit,
+                         int smtpdRecipientOvershootLimit, Duration smtpdTimeout, int smtpdHardErrorLimit,
+                         int smtpdSoftErrorLimit, Duration smtpdErrorSleepTime, int smtpdJunkCommandLimit) {
+        public Limits {
+            Objects.requireNonNull(smtpdTimeout, "smtpd_timeout");
+            Objects.requireNonNull(smtpdErrorSleepTime, "smtpd_error_sleep_time");
+            if (lineLengthLimit < 1) throw new IllegalArgumentException("line_length_limit must be >= 1");
+        }
+    }
+
+    /**
+     * @param mynetworks                    mynetworks, as CIDR patterns ("127.0.0.0/8", "[::1]/128")
+     * @param mydestination                 mydestination domain list
+     * @param relayDomains                  relay_domains domain list
+     * @param parentDomainMatchesSubdomains parent_domain_matches_subdomains (parameter names)
+     * @param smtpdClientRestrictions       smtpd_client_restrictions
+     * @param smtpdHeloRestrictions         smtpd_helo_restrictions
+     * @param smtpdSenderRestrictions       smtpd_sender_restrictions
+     * @param smtpdRelayRestrictions        smtpd_relay_restrictions
+     * @param smtpdRecipientRestrictions    smtpd_recipient_restrictions
+     * @param relayDomainsRejectCode        relay_domains_reject_code
+     * @param rejectCode                    reject_code
+     * @param deferCode                     defer_code
+     * @param nonFqdnRejectCode             non_fqdn_reject_code
+     */
+    public record Access(List<String> mynetworks, List<String> mydestination, List<String> relayDomains,
+                         List<String> parentDomainMatchesSubdomains, List<String> smtpdClientRestrictions,
+                         List<String> smtpdHeloRestrictions, List<String> smtpdSenderRestrictions,
+                         List<String> smtpdRelayRestrictions, List<String> smtpdRecipientRestrictions,
+                         int relayDomainsRejectCode, int rejectCode, int deferCode, int nonFqdnRejectCode) {
+        public Access {
+            mynetworks = List.copyOf(mynetworks);
+            mydestination = List.copyOf(mydestination);
+            relayDomains = List.copyOf(relayDomains);
+            parentDomainMatchesSubdomains = List.copyOf(parentDomainMatchesSubdomains);
+            smtpdClientRestrictions = List.copyOf(smtpdClientRestrictions);
+            smtpdHeloRestrictions = List.copyOf(smtpdHeloRestrictions);
+            smtpdSenderRestrictions = List.copyOf(smtpdSenderRestrictions);
+            smtpdRelayRestrictions = List.copyOf(smtpdRelayRestrictions);
+            smtpdRecipientRestrictions = List.copyOf(smtpdRecipientRestrictions);
+        }
+    }
+
+    /**
+     * @param disableVrfyCommand               disable_vrfy_command
+     * @param smtpdForbidBareNewline           smtpd_forbid_bare_newline (normalize, yes, note, reject, no)
+     * @param smtpdForbidBareNewlineExclusions smtpd_forbid_bare_newline_exclusions, as CIDR patterns
+     * @param smtpdForbidBareNewlineRejectCode smtpd_forbid_bare_newline_reject_code
+     * @param smtpdForbidUnauthPipelining      smtpd_forbid_unauth_pipelining
+     * @param smtpdDiscardEhloKeywords         smtpd_discard_ehlo_keywords
+     * @param smtputf8Enable                   smtputf8_enable
+     */
+    public record Checks(boolean disableVrfyCommand, String smtpdForbidBareNewline,
+                         List<String> smtpdForbidBareNewlineExclusions, int smtpdForbidBareNewlineRejectCode,
+                         boolean smtpdForbidUnauthPipelining, List<String> smtpdDiscardEhloKeywords,
+                         boolean smtputf8Enable) {
+        public Checks {
+            if (!List.of("normalize", "yes", "note", "reject", "no").contains(smtpdForbidBareNewline))
+                throw new IllegalArgumentException("invalid smtpd_forbid_bare_newline value: \"" + smtpdForbidBareNewline + "\"");
+            smtpdForbidBareNewlineExclusions = List.copyOf(smtpdForbidBareNewlineExclusions);
+            smtpdDiscardEhloKeywords = List.copyOf(smtpdDiscardEhloKeywords);
+        }
     }
 
     /**
@@ -108,100 +120,36 @@ public record SmtpdSettings(
         String mydomain = myhostname.indexOf('.') > 0 ? myhostname.substring(myhostname.indexOf('.') + 1) : "localdomain";
         List<String> mynetworks = List.of("127.0.0.0/8", "[::ffff:127.0.0.0]/104", "[::1]/128");
         return new SmtpdSettings(
-                myhostname,
-                myhostname + " ESMTP Postfix",
-                "Postfix",
-                10_240_000L,
-                2048,
-                1000,
-                1000,
-                Duration.ofSeconds(300),
-                20,
-                10,
-                Duration.ofSeconds(1),
-                100,
-                mynetworks,
-                List.of(myhostname, "localhost." + mydomain, "localhost"),
-                List.of(),
-                List.of("debug_peer_list", "fast_flush_domains", "mynetworks", "permit_mx_backup_networks",
-                        "qmqpd_authorized_clients", "relay_domains", "smtpd_access_maps"),
-                List.of(),
-                List.of(),
-                List.of(),
-                List.of("permit_mynetworks", "permit_sasl_authenticated", "defer_unauth_destination"),
-                List.of(),
-                554,
-                554,
-                450,
-                504,
-                false,
-                "normalize",
-                mynetworks,
-                550,
-                true,
-                List.of(),
-                true,
+                new Identity(myhostname, myhostname + " ESMTP Postfix", "Postfix"),
+                new Limits(10_240_000L, 2048, 1000, 1000, Duration.ofSeconds(300), 20, 10, Duration.ofSeconds(1), 100),
+                new Access(mynetworks,
+                        List.of(myhostname, "localhost." + mydomain, "localhost"),
+                        List.of(),
+                        List.of("debug_peer_list", "fast_flush_domains", "mynetworks", "permit_mx_backup_networks",
+                                "qmqpd_authorized_clients", "relay_domains", "smtpd_access_maps"),
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        List.of("permit_mynetworks", "permit_sasl_authenticated", "defer_unauth_destination"),
+                        List.of(),
+                        554, 554, 450, 504),
+                new Checks(false, "normalize", mynetworks, 550, true, List.of(), true),
                 100);
     }
 
-    // "withers" for the handful of values tests and the app commonly override.
-
-    public SmtpdSettings withSmtpdTimeout(Duration d) {
-        return new SmtpdSettings(myhostname, smtpdBanner, mailName, messageSizeLimit, lineLengthLimit, smtpdRecipientLimit,
-                smtpdRecipientOvershootLimit, d, smtpdHardErrorLimit, smtpdSoftErrorLimit, smtpdErrorSleepTime,
-                smtpdJunkCommandLimit, mynetworks, mydestination, relayDomains, parentDomainMatchesSubdomains,
-                smtpdClientRestrictions, smtpdHeloRestrictions, smtpdSenderRestrictions, smtpdRelayRestrictions,
-                smtpdRecipientRestrictions, relayDomainsRejectCode, rejectCode, deferCode, nonFqdnRejectCode,
-                disableVrfyCommand, smtpdForbidBareNewline, smtpdForbidBareNewlineExclusions,
-                smtpdForbidBareNewlineRejectCode, smtpdForbidUnauthPipelining, smtpdDiscardEhloKeywords,
-                smtputf8Enable, processLimit);
+    public SmtpdSettings with(Limits l) {
+        return new SmtpdSettings(identity, l, access, checks, processLimit);
     }
 
-    public SmtpdSettings withLimits(long messageSizeLimit, int lineLengthLimit, int smtpdRecipientLimit,
-                                    int smtpdHardErrorLimit, int smtpdSoftErrorLimit, Duration smtpdErrorSleepTime,
-                                    int processLimit) {
-        return new SmtpdSettings(myhostname, smtpdBanner, mailName, messageSizeLimit, lineLengthLimit, smtpdRecipientLimit,
-                smtpdRecipientOvershootLimit, smtpdTimeout, smtpdHardErrorLimit, smtpdSoftErrorLimit, smtpdErrorSleepTime,
-                smtpdJunkCommandLimit, mynetworks, mydestination, relayDomains, parentDomainMatchesSubdomains,
-                smtpdClientRestrictions, smtpdHeloRestrictions, smtpdSenderRestrictions, smtpdRelayRestrictions,
-                smtpdRecipientRestrictions, relayDomainsRejectCode, rejectCode, deferCode, nonFqdnRejectCode,
-                disableVrfyCommand, smtpdForbidBareNewline, smtpdForbidBareNewlineExclusions,
-                smtpdForbidBareNewlineRejectCode, smtpdForbidUnauthPipelining, smtpdDiscardEhloKeywords,
-                smtputf8Enable, processLimit);
+    public SmtpdSettings with(Access a) {
+        return new SmtpdSettings(identity, limits, a, checks, processLimit);
     }
 
-    public SmtpdSettings withNetworks(List<String> mynetworks, List<String> mydestination, List<String> relayDomains) {
-        return new SmtpdSettings(myhostname, smtpdBanner, mailName, messageSizeLimit, lineLengthLimit, smtpdRecipientLimit,
-                smtpdRecipientOvershootLimit, smtpdTimeout, smtpdHardErrorLimit, smtpdSoftErrorLimit, smtpdErrorSleepTime,
-                smtpdJunkCommandLimit, mynetworks, mydestination, relayDomains, parentDomainMatchesSubdomains,
-                smtpdClientRestrictions, smtpdHeloRestrictions, smtpdSenderRestrictions, smtpdRelayRestrictions,
-                smtpdRecipientRestrictions, relayDomainsRejectCode, rejectCode, deferCode, nonFqdnRejectCode,
-                disableVrfyCommand, smtpdForbidBareNewline, smtpdForbidBareNewlineExclusions,
-                smtpdForbidBareNewlineRejectCode, smtpdForbidUnauthPipelining, smtpdDiscardEhloKeywords,
-                smtputf8Enable, processLimit);
+    public SmtpdSettings with(Checks c) {
+        return new SmtpdSettings(identity, limits, access, c, processLimit);
     }
 
-    public SmtpdSettings withRestrictions(List<String> smtpdRelayRestrictions, List<String> smtpdRecipientRestrictions) {
-        return new SmtpdSettings(myhostname, smtpdBanner, mailName, messageSizeLimit, lineLengthLimit, smtpdRecipientLimit,
-                smtpdRecipientOvershootLimit, smtpdTimeout, smtpdHardErrorLimit, smtpdSoftErrorLimit, smtpdErrorSleepTime,
-                smtpdJunkCommandLimit, mynetworks, mydestination, relayDomains, parentDomainMatchesSubdomains,
-                smtpdClientRestrictions, smtpdHeloRestrictions, smtpdSenderRestrictions, smtpdRelayRestrictions,
-                smtpdRecipientRestrictions, relayDomainsRejectCode, rejectCode, deferCode, nonFqdnRejectCode,
-                disableVrfyCommand, smtpdForbidBareNewline, smtpdForbidBareNewlineExclusions,
-                smtpdForbidBareNewlineRejectCode, smtpdForbidUnauthPipelining, smtpdDiscardEhloKeywords,
-                smtputf8Enable, processLimit);
-    }
-
-    public SmtpdSettings withProtocolChecks(boolean disableVrfyCommand, String smtpdForbidBareNewline,
-                                            List<String> smtpdForbidBareNewlineExclusions,
-                                            boolean smtpdForbidUnauthPipelining) {
-        return new SmtpdSettings(myhostname, smtpdBanner, mailName, messageSizeLimit, lineLengthLimit, smtpdRecipientLimit,
-                smtpdRecipientOvershootLimit, smtpdTimeout, smtpdHardErrorLimit, smtpdSoftErrorLimit, smtpdErrorSleepTime,
-                smtpdJunkCommandLimit, mynetworks, mydestination, relayDomains, parentDomainMatchesSubdomains,
-                smtpdClientRestrictions, smtpdHeloRestrictions, smtpdSenderRestrictions, smtpdRelayRestrictions,
-                smtpdRecipientRestrictions, relayDomainsRejectCode, rejectCode, deferCode, nonFqdnRejectCode,
-                disableVrfyCommand, smtpdForbidBareNewline, smtpdForbidBareNewlineExclusions,
-                smtpdForbidBareNewlineRejectCode, smtpdForbidUnauthPipelining, smtpdDiscardEhloKeywords,
-                smtputf8Enable, processLimit);
+    public SmtpdSettings withProcessLimit(int n) {
+        return new SmtpdSettings(identity, limits, access, checks, n);
     }
 }

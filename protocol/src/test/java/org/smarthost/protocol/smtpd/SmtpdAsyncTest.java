@@ -31,7 +31,7 @@ class SmtpdAsyncTest extends SmtpdTestSupport {
 
     @Test
     void pipelinedRecipientsWithAnAsyncRestrictionAnswerInOrder() throws Exception {
-        SmtpdSettings settings = defaults().withRestrictions(List.of("check_slowly", "permit"), List.of());
+        SmtpdSettings settings = withRestrictions(defaults(), List.of("check_slowly", "permit"), List.of());
         SmtpServer server = SmtpServer.start(settings, receiver, new InetSocketAddress("127.0.0.1", 0), "smtp",
                 Restrictions.builtin().register(new SlowRejectBad()));
         try {

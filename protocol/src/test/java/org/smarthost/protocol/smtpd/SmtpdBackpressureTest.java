@@ -48,7 +48,7 @@ class SmtpdBackpressureTest extends SmtpdTestSupport {
     }
 
     static SmtpdSettings unlimited() {
-        return defaults().withLimits(0, 2048, 1000, 20, 10, Duration.ofSeconds(1), 100);
+        return withLimits(defaults(), 0, 2048, 1000, 20, 10, Duration.ofSeconds(1), 100);
     }
 
     @Test
@@ -101,7 +101,7 @@ class SmtpdBackpressureTest extends SmtpdTestSupport {
 
     @Test
     void aStalledDiskIsNotTheClientsTimeoutButIdlingAfterwardsIs() throws Exception {
-        SmtpServer server = start(unlimited().withSmtpdTimeout(Duration.ofMillis(300)), gated);
+        SmtpServer server = start(withSmtpdTimeout(unlimited(), Duration.ofMillis(300)), gated);
         SmtpTestClient c = envelope(server);
         assertEquals("354 End data with <CR><LF>.<CR><LF>", c.cmd("DATA"));
         BigMessage m = new BigMessage(4L * 1024 * 1024);

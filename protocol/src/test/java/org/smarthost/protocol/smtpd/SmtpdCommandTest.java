@@ -127,7 +127,7 @@ class SmtpdCommandTest extends SmtpdTestSupport {
 
     @Test
     void vrfyCanBeDisabledAndIsThenNotAnnounced() throws Exception {
-        SmtpServer server = start(defaults().withProtocolChecks(true, "normalize", defaults().mynetworks(), true));
+        SmtpServer server = start(withProtocolChecks(defaults(), true, "normalize", defaults().access().mynetworks(), true));
         SmtpTestClient c = connect(server);
         c.reply();
         String ehlo = c.cmd("EHLO client.example");

@@ -16,7 +16,7 @@ class SmtpdDataTest extends SmtpdTestSupport {
 
     /** Postfix 3.9 defaults, but with 127.0.0.1 not excluded from smtpd_forbid_bare_newline. */
     static SmtpdSettings strict(String mode) {
-        return defaults().withProtocolChecks(false, mode, List.of(), true);
+        return withProtocolChecks(defaults(), false, mode, List.of(), true);
     }
 
     @Test
@@ -112,7 +112,7 @@ class SmtpdDataTest extends SmtpdTestSupport {
 
     @Test
     void longLinesArePassedOnAndNeverMistakenForTheTerminator() throws Exception {
-        SmtpServer server = start(defaults().withLimits(10_240_000, 100, 1000, 20, 10, Duration.ofSeconds(1), 100));
+        SmtpServer server = start(withLimits(defaults(), 10_240_000, 100, 1000, 20, 10, Duration.ofSeconds(1), 100));
         SmtpTestClient c = envelope(server);
         c.cmd("DATA");
         String longLine = "x".repeat(99) + "." + "y".repeat(250);
@@ -124,7 +124,7 @@ class SmtpdDataTest extends SmtpdTestSupport {
 
     @Test
     void oversizedMessageIsRejectedAndDiscarded() throws Exception {
-        SmtpServer server = start(defaults().withLimits(1000, 2048, 1000, 20, 10, Duration.ofSeconds(1), 100));
+        SmtpServer server = start(withLimits(defaults(), 1000, 2048, 1000, 20, 10, Duration.ofSeconds(1), 100));
         SmtpTestClient c = envelope(server);
         c.cmd("DATA");
         for (int i = 0; i < 50; i++) c.send("0123456789".repeat(5) + "\r\n");
@@ -177,7 +177,7 @@ class SmtpdDataTest extends SmtpdTestSupport {
 
     @Test
     void everythingInOnePacketWhenPipeliningIsNotEnforced() throws Exception {
-        SmtpServer server = start(defaults().withProtocolChecks(false, "normalize", defaults().mynetworks(), false));
+        SmtpServer server = start(withProtocolChecks(defaults(), false, "normalize", defaults().access().mynetworks(), false));
         SmtpTestClient c = connect(server);
         c.send("EHLO c\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nhello\r\n.\r\nQUIT\r\n");
         assertEquals("220 " + HOST + " ESMTP Postfix", c.reply());
@@ -236,7 +236,7 @@ class SmtpdDataTest extends SmtpdTestSupport {
 
     @Test
     void bdatOverTheSizeLimitIsSkippedAndLaterChunksDiscarded() throws Exception {
-        SmtpServer server = start(defaults().withLimits(100, 2048, 1000, 20, 10, Duration.ofSeconds(1), 100));
+        SmtpServer server = start(withLimits(defaults(), 100, 2048, 1000, 20, 10, Duration.ofSeconds(1), 100));
         SmtpTestClient c = envelope(server);
         c.send("BDAT 60\r\n" + "a".repeat(60));
         assertEquals("250 2.0.0 Ok: 60 bytes", c.reply());

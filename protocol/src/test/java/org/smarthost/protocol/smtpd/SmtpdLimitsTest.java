@@ -14,7 +14,7 @@ class SmtpdLimitsTest extends SmtpdTestSupport {
 
     @Test
     void recipientLimit() throws Exception {
-        SmtpServer server = start(defaults().withLimits(10_240_000, 2048, 2, 20, 10, Duration.ZERO, 100));
+        SmtpServer server = start(withLimits(defaults(), 10_240_000, 2048, 2, 20, 10, Duration.ZERO, 100));
         SmtpTestClient c = ehlo(server);
         assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<a@example.org>"));
         assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<r1@example.org>"));
@@ -27,7 +27,7 @@ class SmtpdLimitsTest extends SmtpdTestSupport {
 
     @Test
     void hardErrorLimitDisconnects() throws Exception {
-        SmtpServer server = start(defaults().withLimits(10_240_000, 2048, 1000, 3, 10, Duration.ZERO, 100));
+        SmtpServer server = start(withLimits(defaults(), 10_240_000, 2048, 1000, 3, 10, Duration.ZERO, 100));
         SmtpTestClient c = ehlo(server);
         assertEquals("500 5.5.2 Error: command not recognized", c.cmd("BOGUS1"));
         assertEquals("503 5.5.1 Error: need MAIL command", c.cmd("RCPT TO:<a@example.org>"));
@@ -42,7 +42,7 @@ class SmtpdLimitsTest extends SmtpdTestSupport {
     @Test
     void softErrorLimitSlowsRepliesDown() throws Exception {
         // smtpd_soft_error_limit = 1 and a 300 ms sleep: the replies after the first error are delayed.
-        SmtpServer server = start(defaults().withLimits(10_240_000, 2048, 1000, 20, 1, Duration.ofMillis(300), 100));
+        SmtpServer server = start(withLimits(defaults(), 10_240_000, 2048, 1000, 20, 1, Duration.ofMillis(300), 100));
         SmtpTestClient c = ehlo(server);
         assertEquals("500 5.5.2 Error: command not recognized", c.cmd("BOGUS"));
         c.send("NOOP\r\n");
@@ -65,7 +65,7 @@ class SmtpdLimitsTest extends SmtpdTestSupport {
 
     @Test
     void idleTimeoutGets421() throws Exception {
-        SmtpServer server = start(defaults().withSmtpdTimeout(Duration.ofMillis(300)));
+        SmtpServer server = start(withSmtpdTimeout(defaults(), Duration.ofMillis(300)));
         SmtpTestClient c = envelope(server);
         assertEquals("421 4.4.2 " + HOST + " Error: timeout exceeded", c.reply());
         assertTrue(c.closedByServer());
@@ -76,7 +76,7 @@ class SmtpdLimitsTest extends SmtpdTestSupport {
 
     @Test
     void timeoutInsideDataAbortsTheTransaction() throws Exception {
-        SmtpServer server = start(defaults().withSmtpdTimeout(Duration.ofMillis(300)));
+        SmtpServer server = start(withSmtpdTimeout(defaults(), Duration.ofMillis(300)));
         SmtpTestClient c = envelope(server);
         c.cmd("DATA");
         c.send("Subject: stalled\r\n\r\n0123456789\r\n");
@@ -143,7 +143,7 @@ class SmtpdLimitsTest extends SmtpdTestSupport {
 
     @Test
     void processLimitStopsAcceptingUntilASessionEnds() throws Exception {
-        SmtpServer server = start(defaults().withLimits(10_240_000, 2048, 1000, 20, 10, Duration.ZERO, 2));
+        SmtpServer server = start(withLimits(defaults(), 10_240_000, 2048, 1000, 20, 10, Duration.ZERO, 2));
         SmtpTestClient a = ehlo(server);
         SmtpTestClient b = ehlo(server);
         // The third connection completes in the kernel backlog but gets no banner yet.

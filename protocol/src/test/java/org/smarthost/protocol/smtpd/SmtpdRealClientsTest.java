@@ -60,7 +60,7 @@ class SmtpdRealClientsTest extends SmtpdTestSupport {
                 "print('sent')",
                 ""));
         // Outside mynetworks so that the relay check is exercised too.
-        SmtpServer outsider = start(defaults().withNetworks(List.of("192.0.2.0/24"), List.of(HOST, "example.net"), List.of()));
+        SmtpServer outsider = start(withNetworks(defaults(), List.of("192.0.2.0/24"), List.of(HOST, "example.net"), List.of()));
         Run r = run(List.of("/usr/bin/python3", script.toString(), "127.0.0.1",
                 String.valueOf(outsider.boundAddress().getPort())));
         assertEquals(0, r.exit(), r.output());

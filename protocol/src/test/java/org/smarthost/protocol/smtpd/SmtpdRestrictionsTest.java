@@ -16,7 +16,7 @@ class SmtpdRestrictionsTest extends SmtpdTestSupport {
 
     /** 127.0.0.1 is not in mynetworks here, so it is an outside client. */
     static SmtpdSettings outsider() {
-        return defaults().withNetworks(List.of("192.0.2.0/24"), List.of(HOST, "localhost"), List.of("relay.example"));
+        return withNetworks(defaults(), List.of("192.0.2.0/24"), List.of(HOST, "localhost"), List.of("relay.example"));
     }
 
     @Test
@@ -55,7 +55,7 @@ class SmtpdRestrictionsTest extends SmtpdTestSupport {
 
     @Test
     void rejectUnauthDestinationAndNonFqdnChecks() throws Exception {
-        SmtpServer server = start(outsider().withRestrictions(List.of(),
+        SmtpServer server = start(withRestrictions(outsider(), List.of(),
                 List.of("reject_non_fqdn_sender", "reject_non_fqdn_recipient", "permit_mynetworks", "reject_unauth_destination")));
         SmtpTestClient c = ehlo(server);
         c.cmd("MAIL FROM:<s@example.org>");
@@ -71,7 +71,7 @@ class SmtpdRestrictionsTest extends SmtpdTestSupport {
 
     @Test
     void genericRejectDeferAndPermit() throws Exception {
-        SmtpServer server = start(outsider().withRestrictions(List.of("permit_auth_destination", "defer"), List.of("reject")));
+        SmtpServer server = start(withRestrictions(outsider(), List.of("permit_auth_destination", "defer"), List.of("reject")));
         SmtpTestClient c = ehlo(server);
         c.cmd("MAIL FROM:<s@example.org>");
         assertEquals("450 4.3.2 <a@elsewhere.example>: Recipient address rejected: Try again later", c.cmd("RCPT TO:<a@elsewhere.example>"));
@@ -80,12 +80,12 @@ class SmtpdRestrictionsTest extends SmtpdTestSupport {
 
     @Test
     void unknownRestrictionIsAServerConfigurationError() throws Exception {
-        SmtpServer server = start(defaults().withRestrictions(List.of("permit_mynetworks, no_such_restriction"), List.of()));
+        SmtpServer server = start(withRestrictions(defaults(), List.of("permit_mynetworks, no_such_restriction"), List.of()));
         SmtpTestClient c = ehlo(server);
         c.cmd("MAIL FROM:<s@example.org>");
         // permit_mynetworks matches first, so the bad name is not reached for this client...
         assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<a@elsewhere.example>"));
-        SmtpServer server2 = start(outsider().withRestrictions(List.of("permit_mynetworks, no_such_restriction"), List.of()));
+        SmtpServer server2 = start(withRestrictions(outsider(), List.of("permit_mynetworks, no_such_restriction"), List.of()));
         SmtpTestClient d = ehlo(server2);
         d.cmd("MAIL FROM:<s@example.org>");
         // ...but it is for one outside mynetworks.

@@ -42,6 +42,51 @@ abstract class SmtpdTestSupport {
         return SmtpdSettings.defaults(HOST);
     }
 
+    // The overrides the tests use, on top of SmtpdSettings' groups.
+
+    static SmtpdSettings withLimits(SmtpdSettings s, long messageSizeLimit, int lineLengthLimit,
+                                    int smtpdRecipientLimit, int smtpdHardErrorLimit, int smtpdSoftErrorLimit,
+                                    Duration smtpdErrorSleepTime, int processLimit) {
+        SmtpdSettings.Limits l = s.limits();
+        return s.with(new SmtpdSettings.Limits(messageSizeLimit, lineLengthLimit, smtpdRecipientLimit,
+                l.smtpdRecipientOvershootLimit(), l.smtpdTimeout(), smtpdHardErrorLimit, smtpdSoftErrorLimit,
+                smtpdErrorSleepTime, l.smtpdJunkCommandLimit())).withProcessLimit(processLimit);
+    }
+
+    static SmtpdSettings withSmtpdTimeout(SmtpdSettings s, Duration smtpdTimeout) {
+        SmtpdSettings.Limits l = s.limits();
+        return s.with(new SmtpdSettings.Limits(l.messageSizeLimit(), l.lineLengthLimit(), l.smtpdRecipientLimit(),
+                l.smtpdRecipientOvershootLimit(), smtpdTimeout, l.smtpdHardErrorLimit(), l.smtpdSoftErrorLimit(),
+                l.smtpdErrorSleepTime(), l.smtpdJunkCommandLimit()));
+    }
+
+    static SmtpdSettings withNetworks(SmtpdSettings s, List<String> mynetworks, List<String> mydestination,
+                                      List<String> relayDomains) {
+        SmtpdSettings.Access a = s.access();
+        return s.with(new SmtpdSettings.Access(mynetworks, mydestination, relayDomains,
+                a.parentDomainMatchesSubdomains(), a.smtpdClientRestrictions(), a.smtpdHeloRestrictions(),
+                a.smtpdSenderRestrictions(), a.smtpdRelayRestrictions(), a.smtpdRecipientRestrictions(),
+                a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode()));
+    }
+
+    static SmtpdSettings withRestrictions(SmtpdSettings s, List<String> smtpdRelayRestrictions,
+                                          List<String> smtpdRecipientRestrictions) {
+        SmtpdSettings.Access a = s.access();
+        return s.with(new SmtpdSettings.Access(a.mynetworks(), a.mydestination(), a.relayDomains(),
+                a.parentDomainMatchesSubdomains(), a.smtpdClientRestrictions(), a.smtpdHeloRestrictions(),
+                a.smtpdSenderRestrictions(), smtpdRelayRestrictions, smtpdRecipientRestrictions,
+                a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode()));
+    }
+
+    static SmtpdSettings withProtocolChecks(SmtpdSettings s, boolean disableVrfyCommand, String smtpdForbidBareNewline,
+                                            List<String> smtpdForbidBareNewlineExclusions,
+                                            boolean smtpdForbidUnauthPipelining) {
+        SmtpdSettings.Checks c = s.checks();
+        return s.with(new SmtpdSettings.Checks(disableVrfyCommand, smtpdForbidBareNewline,
+                smtpdForbidBareNewlineExclusions, c.smtpdForbidBareNewlineRejectCode(), smtpdForbidUnauthPipelining,
+                c.smtpdDiscardEhloKeywords(), c.smtputf8Enable()));
+    }
+
     SmtpServer start(SmtpdSettings settings) {
         return start(settings, receiver);
     }

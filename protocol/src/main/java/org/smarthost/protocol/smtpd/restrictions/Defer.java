@@ -6,7 +6,7 @@ public final class Defer implements SimpleRestriction {
 
     @Override
     public Verdict check(RestrictionContext ctx) {
-        return ctx.reject(ctx.tables().settings().deferCode(), "4.3.2",
+        return ctx.reject(ctx.tables().settings().access().deferCode(), "4.3.2",
                 "<" + ctx.replyName() + ">: " + ctx.replyClass() + " rejected: Try again later");
     }
 }

@@ -4,7 +4,7 @@ package org.smarthost.protocol.smtpd.restrictions;
 public final class DeferUnauthDestination extends RejectUnauthDestination {
     @Override public String name() { return "defer_unauth_destination"; }
 
-    @Override protected int code(RestrictionContext ctx) { return ctx.tables().settings().relayDomainsRejectCode() - 100; }
+    @Override protected int code(RestrictionContext ctx) { return ctx.tables().settings().access().relayDomainsRejectCode() - 100; }
 
     @Override protected String dsn() { return "4.7.1"; }
 }

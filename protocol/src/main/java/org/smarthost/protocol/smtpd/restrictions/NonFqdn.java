@@ -16,7 +16,7 @@ final class NonFqdn {
         if (domain.startsWith("[") && domain.endsWith("]")) return Verdict.DUNNO;
         if (domain.endsWith(".") && !domain.endsWith("..")) domain = domain.substring(0, domain.length() - 1);
         if (!domain.contains(".") || !validHostname(domain)) {
-            return ctx.reject(ctx.tables().settings().nonFqdnRejectCode(), "4.5.2",
+            return ctx.reject(ctx.tables().settings().access().nonFqdnRejectCode(), "4.5.2",
                     "<" + address + ">: " + replyClass + " rejected: need fully-qualified address");
         }
         return Verdict.DUNNO;

@@ -6,7 +6,7 @@ public final class Reject implements SimpleRestriction {
 
     @Override
     public Verdict check(RestrictionContext ctx) {
-        return ctx.reject(ctx.tables().settings().rejectCode(), "5.7.1",
+        return ctx.reject(ctx.tables().settings().access().rejectCode(), "5.7.1",
                 "<" + ctx.replyName() + ">: " + ctx.replyClass() + " rejected: Access denied");
     }
 }

@@ -8,7 +8,7 @@ package org.smarthost.protocol.smtpd.restrictions;
 public class RejectUnauthDestination implements SimpleRestriction {
     @Override public String name() { return "reject_unauth_destination"; }
 
-    protected int code(RestrictionContext ctx) { return ctx.tables().settings().relayDomainsRejectCode(); }
+    protected int code(RestrictionContext ctx) { return ctx.tables().settings().access().relayDomainsRejectCode(); }
 
     protected String dsn() { return "5.7.1"; }
 

@@ -33,7 +33,7 @@ public final class RestrictionEngine {
 
     public RestrictionEngine(Restrictions registry, SmtpdTables tables) {
         this.registry = registry;
-        var s = tables.settings();
+        var s = tables.settings().access();
         steps.add(new Step(split(s.smtpdClientRestrictions()), "Client host", Stage.CLIENT));
         steps.add(new Step(split(s.smtpdHeloRestrictions()), "Helo command", Stage.HELO));
         steps.add(new Step(split(s.smtpdSenderRestrictions()), "Sender address", Stage.SENDER));

@@ -14,13 +14,13 @@ public final class SmtpdTables {
 
     public SmtpdTables(SmtpdSettings settings) {
         this.settings = settings;
-        this.mynetworks = NetworkList.parse("mynetworks", settings.mynetworks());
-        this.mydestination = new DomainList("mydestination", settings.mydestination(),
-                settings.parentDomainMatchesSubdomains().contains("mydestination"));
-        this.relayDomains = new DomainList("relay_domains", settings.relayDomains(),
-                settings.parentDomainMatchesSubdomains().contains("relay_domains"));
+        this.mynetworks = NetworkList.parse("mynetworks", settings.access().mynetworks());
+        this.mydestination = new DomainList("mydestination", settings.access().mydestination(),
+                settings.access().parentDomainMatchesSubdomains().contains("mydestination"));
+        this.relayDomains = new DomainList("relay_domains", settings.access().relayDomains(),
+                settings.access().parentDomainMatchesSubdomains().contains("relay_domains"));
         this.bareNewlineExclusions = NetworkList.parse("smtpd_forbid_bare_newline_exclusions",
-                settings.smtpdForbidBareNewlineExclusions());
+                settings.checks().smtpdForbidBareNewlineExclusions());
     }
 
     public SmtpdSettings settings() { return settings; }
