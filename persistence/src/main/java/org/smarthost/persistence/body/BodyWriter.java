@@ -130,7 +130,7 @@ public final class BodyWriter implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         byte[] key = BodyKeys.chunk(queueId, chunks);
-        byte[] value = Arrays.copyOf(chunk, filled); // a copy: the commit thread writes it later
+        byte[] value = filledPart(); // nothing writes into the buffer once finished
         chunks++;
         filled = 0;
         return store.commit(batch -> {
@@ -203,8 +203,13 @@ public final class BodyWriter implements AutoCloseable {
         chunk = Arrays.copyOf(chunk, grown);
     }
 
+    /** The filled part of the buffer: the buffer itself when it is full, else a copy of that part. */
+    private byte[] filledPart() {
+        return filled == chunk.length ? chunk : Arrays.copyOf(chunk, filled);
+    }
+
     private void flushChunk() throws IOException {
-        byte[] value = filled == chunk.length ? chunk : Arrays.copyOf(chunk, filled);
+        byte[] value = filledPart();
         try {
             // WAL on, sync off: see the class comment for why this is durable enough
             store.db().put(bodies, store.unsyncedWrite(), BodyKeys.chunk(queueId, chunks), value);

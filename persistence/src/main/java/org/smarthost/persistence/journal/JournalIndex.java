@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 import org.rocksdb.ColumnFamilyHandle;
@@ -120,9 +121,9 @@ final class JournalIndex implements BatchListener {
     }
 
     /** Any thread: the persistence id behind a committed numeric id. */
-    java.util.Optional<String> persistenceId(long nid) {
+    Optional<String> persistenceId(long nid) {
         byte[] v = get(nidKey(NID, nid));
-        return v == null ? java.util.Optional.empty() : java.util.Optional.of(new String(v, StandardCharsets.UTF_8));
+        return v == null ? Optional.empty() : Optional.of(new String(v, StandardCharsets.UTF_8));
     }
 
     long highestSequenceNr(long nid) {
