@@ -1,17 +1,21 @@
 package org.smarthost.actors.queue;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +30,11 @@ import org.smarthost.persistence.queue.QueueName;
  * for every message not yet done. Rebuilt at start from the journal (currentEventsByTag), then
  * kept current by the MessageActors, which report every event they persist. Updates carry the
  * event sequence number, so an update seen during the rebuild is applied exactly once.
+ *
+ * <p>The rebuild reads from the index checkpoint on: the previous rebuild persisted the tag offset
+ * before the first event of the oldest message then still queued, so the history of messages
+ * finished before it is not read again and start-up time follows the queue, not the journal's
+ * age. Messages queued since then all have later offsets.
  */
 public final class QueueManager {
 
@@ -65,40 +74,163 @@ public final class QueueManager {
     /** Replies once the rebuild is done (at once afterwards). */
     public record AwaitReady(ActorRef<Integer> replyTo) implements Command { }
 
-    private record Rebuilt(Map<String, Folded> messages) implements Command { }
+    private record Rebuilt(Rebuild journal) implements Command { }
 
     private record RebuildFailed(Throwable cause) implements Command { }
 
     /**
      * A message folded from the journal during the rebuild: its state, or null once it is done
      * (a completed message only needs its sequence number, so a journal full of history costs
-     * little more than the messages still queued).
+     * little more than the messages still queued), and the tag offset of its first event read.
      */
-    record Folded(MessageState state, long seqNr) {
+    record Folded(MessageState state, long seqNr, long firstOffset) {
         boolean isDone() {
             return state == null;
         }
+
+        /** Still queued by its events, yet its MessageReceived was not read. */
+        boolean isPartial() {
+            return state != null && state.received() == null;
+        }
     }
+
+    /**
+     * The queue events read at start, folded per message, and which tag offsets were read:
+     * after {@code afterOffset} (0: the whole journal) up to {@code lastOffset}.
+     */
+    static final class Rebuild {
+        final long afterOffset;
+        final HashMap<String, Folded> messages = new HashMap<>();
+        long lastOffset;
+        /** False when the journal's offsets are not sequence numbers: no checkpoint then. */
+        boolean offsetsKnown = true;
+
+        Rebuild(long afterOffset) {
+            this.afterOffset = afterOffset;
+            this.lastOffset = afterOffset;
+        }
+
+        /**
+         * Where the next rebuild may begin: just before the first event of the oldest message
+         * still queued, else after the last event read; -1 when that cannot be told. Messages
+         * without their MessageReceived are not in the index and do not hold the checkpoint back.
+         */
+        long nextCheckpoint() {
+            if (!offsetsKnown) return -1;
+            long at = lastOffset;
+            for (Folded f : messages.values()) {
+                if (!f.isDone() && !f.isPartial()) at = Math.min(at, f.firstOffset() - 1);
+            }
+            return at;
+        }
+
+        /** A message still queued whose MessageReceived came before the offset this read began at. */
+        Optional<String> cutShort() {
+            if (afterOffset <= 0) return Optional.empty();
+            return messages.entrySet().stream().filter(e -> e.getValue().isPartial()).map(Map.Entry::getKey)
+                    .findFirst();
+        }
+    }
+
+    /** How often a running server moves the index checkpoint on, so a restart never reads much more. */
+    static final Duration CHECKPOINT_INTERVAL = Duration.ofMinutes(10);
 
     public static Behavior<Command> create(QueueQueries queries, BackoffPolicy policy) {
-        return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> {
-            ctx.pipeToSelf(queries.allQueueEvents().runWith(
-                            Sink.fold(new HashMap<String, Folded>(), QueueManager::fold), ctx.getSystem()),
-                    (folded, failure) -> failure != null ? new RebuildFailed(failure) : new Rebuilt(folded));
-            return rebuilding(ctx, stash, policy);
-        }));
+        return create(queries, policy, Clock.systemUTC(), CHECKPOINT_INTERVAL);
     }
 
-    static HashMap<String, Folded> fold(HashMap<String, Folded> acc, EventEnvelope env) {
+    static Behavior<Command> create(QueueQueries queries, BackoffPolicy policy, Clock clock,
+                                    Duration checkpointInterval) {
+        return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            ctx.pipeToSelf(queries.indexCheckpoint(ctx.getSystem()).thenCompose(from -> read(ctx, queries, from)),
+                    QueueManager::rebuilt);
+            timers.startTimerWithFixedDelay(MoveCheckpoint.INSTANCE, checkpointInterval);
+            return rebuilding(ctx, stash, new Checkpointer(ctx, queries, clock), policy);
+        })));
+    }
+
+    /** Timer: read the history since the checkpoint and move it on. */
+    private enum MoveCheckpoint implements Command { INSTANCE }
+
+    private record CheckpointRead(Rebuild journal, Throwable failure) implements Command { }
+
+    /**
+     * Moves the index checkpoint: after the rebuild, then every interval from a background read of
+     * the queue events since the checkpoint (the same fold as the rebuild; the index itself is
+     * not touched). Events written after such a read have later offsets, so they are always after
+     * the checkpoint it gives.
+     */
+    private static final class Checkpointer {
+        private final ActorContext<Command> ctx;
+        private final QueueQueries queries;
+        private final Clock clock;
+        private ActorRef<QueueIndexCheckpoint.Move> store;
+        private long at;
+        private boolean reading;
+
+        Checkpointer(ActorContext<Command> ctx, QueueQueries queries, Clock clock) {
+            this.ctx = ctx;
+            this.queries = queries;
+            this.clock = clock;
+        }
+
+        CompletionStage<Rebuild> readAll() {
+            return read(ctx, queries, 0);
+        }
+
+        /** After a read from the checkpoint: move it on if the read allows. */
+        void moveAfter(Rebuild journal) {
+            at = Math.max(at, journal.afterOffset);
+            long next = journal.cutShort().isPresent() ? -1 : journal.nextCheckpoint();
+            if (next <= at) return;
+            if (store == null) store = ctx.spawn(QueueIndexCheckpoint.create(clock), "index-checkpoint");
+            store.tell(new QueueIndexCheckpoint.Move(next));
+            at = next;
+        }
+
+        void start() {
+            if (reading) return;
+            reading = true;
+            ctx.pipeToSelf(read(ctx, queries, at), CheckpointRead::new);
+        }
+
+        void finished(CheckpointRead r) {
+            reading = false;
+            if (r.failure() != null) {
+                qmgr.warn("warning: cannot move the queue index checkpoint: {}", r.failure().toString());
+            } else {
+                moveAfter(r.journal());
+            }
+        }
+    }
+
+    private static CompletionStage<Rebuild> read(ActorContext<Command> ctx, QueueQueries queries, long afterOffset) {
+        return queries.queueEventsAfter(afterOffset)
+                .runWith(Sink.fold(new Rebuild(afterOffset), QueueManager::fold), ctx.getSystem());
+    }
+
+    private static Command rebuilt(Rebuild journal, Throwable failure) {
+        return failure != null ? new RebuildFailed(failure) : new Rebuilt(journal);
+    }
+
+    static Rebuild fold(Rebuild acc, EventEnvelope env) {
+        long offset = -1;
+        if (env.offset() instanceof Sequence s) {
+            offset = s.value();
+            acc.lastOffset = Math.max(acc.lastOffset, offset);
+        } else {
+            acc.offsetsKnown = false;
+        }
         if (env.event() instanceof QueueEvent e) {
-            Folded f = acc.get(e.queueId());
+            Folded f = acc.messages.get(e.queueId());
+            long first = f == null ? offset : f.firstOffset();
             if (f != null && f.isDone()) {
                 // Nothing brings a finished message back; keep the newest sequence number only.
-                acc.put(e.queueId(), new Folded(null, env.sequenceNr()));
+                acc.messages.put(e.queueId(), new Folded(null, env.sequenceNr(), first));
                 return acc;
             }
             MessageState s = (f == null ? MessageState.incoming(e.queueId()) : f.state()).apply(e);
-            acc.put(e.queueId(), new Folded(s.isDone() ? null : compact(s, e), env.sequenceNr()));
+            acc.messages.put(e.queueId(), new Folded(s.isDone() ? null : compact(s, e), env.sequenceNr(), first));
         }
         return acc;
     }
@@ -138,15 +270,27 @@ public final class QueueManager {
     }
 
     private static Behavior<Command> rebuilding(ActorContext<Command> ctx, StashBuffer<Command> stash,
-                                                BackoffPolicy policy) {
+                                                Checkpointer checkpointer, BackoffPolicy policy) {
         return Behaviors.receive(Command.class)
                 .onMessage(Rebuilt.class, r -> {
+                    Rebuild journal = r.journal();
+                    Optional<String> cut = journal.cutShort();
+                    if (cut.isPresent()) {
+                        // Never drop a queued message on the checkpoint's word: read everything.
+                        qmgr.warn("warning: {}: queued, but its arrival is before queue index checkpoint {};"
+                                + " reading the whole queue history", cut.get(), journal.afterOffset);
+                        ctx.pipeToSelf(checkpointer.readAll(), QueueManager::rebuilt);
+                        return Behaviors.same();
+                    }
+                    checkpointer.moveAfter(journal); // before index() empties the fold
                     Map<String, Long> recentlyDone = Ready.recentlyDoneMap();
-                    Map<String, IndexEntry> index = index(r.messages(), policy, recentlyDone);
-                    ctx.getLog().debug("queue index rebuilt: {} messages", index.size());
-                    Ready ready = new Ready(index, policy, recentlyDone);
+                    Map<String, IndexEntry> index = index(journal.messages, policy, recentlyDone);
+                    ctx.getLog().debug("queue index rebuilt: {} messages from the events after tag offset {}",
+                            index.size(), journal.afterOffset);
+                    Ready ready = new Ready(index, policy, recentlyDone, checkpointer);
                     return stash.unstashAll(ready.behavior());
                 })
+                .onMessage(MoveCheckpoint.class, m -> Behaviors.same()) // the rebuild will move it
                 .onMessage(RebuildFailed.class, f -> {
                     qmgr.error("fatal: cannot read the queue: {}", f.cause().toString());
                     throw new IllegalStateException("queue index rebuild failed", f.cause());
@@ -197,7 +341,11 @@ public final class QueueManager {
         // head of this set, so its cost does not grow with the number of deferred messages.
         private final java.util.NavigableSet<ScheduleKey> schedule = new java.util.TreeSet<>();
 
-        Ready(Map<String, IndexEntry> index, BackoffPolicy policy, Map<String, Long> recentlyDone) {
+        private final Checkpointer checkpointer;
+
+        Ready(Map<String, IndexEntry> index, BackoffPolicy policy, Map<String, Long> recentlyDone,
+              Checkpointer checkpointer) {
+            this.checkpointer = checkpointer;
             this.index = index;
             this.policy = policy;
             this.recentlyDone = recentlyDone;
@@ -235,6 +383,14 @@ public final class QueueManager {
                         return Behaviors.same();
                     })
                     .onMessage(Take.class, this::take)
+                    .onMessage(MoveCheckpoint.class, m -> {
+                        checkpointer.start();
+                        return Behaviors.same();
+                    })
+                    .onMessage(CheckpointRead.class, r -> {
+                        checkpointer.finished(r);
+                        return Behaviors.same();
+                    })
                     .onMessage(Release.class, r -> {
                         if (taken.remove(r.queueId())) {
                             IndexEntry e = index.get(r.queueId());

@@ -1,5 +1,6 @@
 package org.smarthost.actors.queue;
 
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.query.EventEnvelope;
@@ -8,8 +9,10 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByTagQuery;
 import org.apache.pekko.persistence.query.javadsl.ReadJournal;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.smarthost.persistence.queue.QueueEvent;
+import org.smarthost.persistence.queue.QueueIndexCheckpointed;
 
 /** The read-journal queries the queue needs, from whichever plugin is configured. */
 public final class QueueQueries {
@@ -26,9 +29,20 @@ public final class QueueQueries {
         return new QueueQueries(PersistenceQuery.get(system).getReadJournalFor(ReadJournal.class, readJournalPluginId));
     }
 
-    /** Every queue event stored so far, for rebuilding the index. */
-    public Source<EventEnvelope, NotUsed> allQueueEvents() {
-        return byTag.currentEventsByTag(QueueEvent.TAG, Offset.noOffset());
+    /**
+     * Every queue event stored so far after tag offset {@code afterOffset} (0: all of them), for
+     * rebuilding the index.
+     */
+    public Source<EventEnvelope, NotUsed> queueEventsAfter(long afterOffset) {
+        return byTag.currentEventsByTag(QueueEvent.TAG,
+                afterOffset <= 0 ? Offset.noOffset() : Offset.sequence(afterOffset));
+    }
+
+    /** Where the last rebuild said the next one may begin (0: at the start of the journal). */
+    public CompletionStage<Long> indexCheckpoint(ActorSystem<?> system) {
+        return byId.currentEventsByPersistenceId(QueueIndexCheckpointed.PERSISTENCE_ID, 0L, Long.MAX_VALUE)
+                .map(e -> e.event() instanceof QueueIndexCheckpointed c ? c.afterOffset() : 0L)
+                .runWith(Sink.fold(0L, Math::max), system);
     }
 
     /** The history of one message, in order. */

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Offset;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,6 @@ class QueueIndexRebuildTest {
 
     private static final BackoffPolicy POLICY = BackoffPolicy.POSTFIX_DEFAULTS;
     private static final Instant T = Instant.parse("2026-11-25T17:08:00Z");
-    private long offset;
 
     @Test
     void deferredMessageGivesTheSameEntryAsTheFullState() {
@@ -76,7 +76,7 @@ class QueueIndexRebuildTest {
                 new MessageCompleted("4C1", T),
                 // a late event of a finished message must not bring it back
                 new MessageHeld("4C1", T, "postsuper -h"));
-        HashMap<String, QueueManager.Folded> folded = fold(events);
+        HashMap<String, QueueManager.Folded> folded = fold(events).messages;
         assertNull(folded.get("4C1").state(), "a finished message keeps no state during the rebuild");
         assertEquals(4, folded.get("4C1").seqNr());
 
@@ -90,7 +90,7 @@ class QueueIndexRebuildTest {
     @Test
     void theFoldKeepsNoEnvelopeBeyondWhatTheIndexNeeds() {
         HashMap<String, QueueManager.Folded> folded =
-                fold(List.of(TestMessages.received("4D1", "s@example.org", "r1@example.net", "r2@example.net")));
+                fold(List.of(TestMessages.received("4D1", "s@example.org", "r1@example.net", "r2@example.net"))).messages;
         MessageState s = folded.get("4D1").state();
         assertTrue(s.received().recipients().isEmpty(), "recipients live in the state's pending map");
         assertNull(s.received().clientAddress());
@@ -98,16 +98,82 @@ class QueueIndexRebuildTest {
         assertEquals(List.of("r1@example.net", "r2@example.net"), s.pendingRecipients());
     }
 
-    private Map<String, IndexEntry> rebuild(List<QueueEvent> events, Map<String, Long> recentlyDone) {
-        return QueueManager.index(fold(events), POLICY, recentlyDone);
+    /** Offsets 1..6: 4E1 and 4E2 arrive, 4E1 is delivered, 4E3 comes and goes; 4E2 stays queued. */
+    private static final List<QueueEvent> HISTORY = List.of(
+            TestMessages.received("4E1", "s@example.org", "r@example.net"),
+            TestMessages.received("4E2", "s@example.org", "r@example.net"),
+            attempt("4E1", 1, "r@example.net", DeliveryAttempted.Outcome.DELIVERED, "250 ok"),
+            new MessageCompleted("4E1", T),
+            TestMessages.received("4E3", "s@example.org", "r@example.net"),
+            new MessageCompleted("4E3", T));
+
+    @Test
+    void theCheckpointIsJustBeforeTheOldestMessageStillQueued() {
+        QueueManager.Rebuild journal = fold(HISTORY, 0);
+        assertEquals(6, journal.lastOffset);
+        assertEquals(1, journal.nextCheckpoint(), "4E2 arrived at offset 2");
+        assertTrue(journal.cutShort().isEmpty());
     }
 
-    private HashMap<String, QueueManager.Folded> fold(List<QueueEvent> events) {
+    @Test
+    void withNothingQueuedTheCheckpointIsTheLastEventRead() {
+        QueueManager.Rebuild journal = fold(List.of(HISTORY.get(0), HISTORY.get(2), HISTORY.get(3)), 0);
+        assertEquals(3, journal.nextCheckpoint());
+    }
+
+    @Test
+    void aRebuildFromTheCheckpointFindsTheSameQueue() {
+        Map<String, IndexEntry> whole = QueueManager.index(fold(HISTORY, 0).messages, POLICY, new HashMap<>());
+        QueueManager.Rebuild fromCheckpoint = fold(HISTORY, 1);
+        // 4E1's delivery and completion come after the checkpoint without its arrival: it is done
+        assertTrue(fromCheckpoint.messages.get("4E1").isDone());
+        assertTrue(fromCheckpoint.cutShort().isEmpty());
+        assertEquals(1, fromCheckpoint.nextCheckpoint(), "the checkpoint does not move while 4E2 is queued");
+        Map<String, IndexEntry> index = QueueManager.index(fromCheckpoint.messages, POLICY, new HashMap<>());
+        assertEquals(whole.keySet(), index.keySet());
+        assertEquals(whole.get("4E2").seqNr(), index.get("4E2").seqNr());
+        assertEquals(whole.get("4E2").queue(), index.get("4E2").queue());
+    }
+
+    @Test
+    void aQueuedMessageWhoseArrivalIsBeforeTheCheckpointIsReported() {
+        var events = new java.util.ArrayList<>(HISTORY);
+        events.add(attempt("4E2", 1, "r@example.net", DeliveryAttempted.Outcome.DEFERRED, "451 try later"));
+        // a checkpoint past 4E2's arrival (which a correct rebuild never writes) must not lose 4E2
+        assertEquals(Optional.of("4E2"), fold(events, 2).cutShort());
+        // in a read of the whole journal such a message is only an orphan: nothing was cut
+        var orphan = fold(events.subList(2, events.size()), 0);
+        assertTrue(orphan.messages.get("4E2").isPartial());
+        assertTrue(orphan.cutShort().isEmpty());
+        assertEquals(orphan.lastOffset, orphan.nextCheckpoint(), "an orphan does not hold the checkpoint back");
+    }
+
+    @Test
+    void noCheckpointWithoutSequenceOffsets() {
+        QueueManager.Rebuild journal = new QueueManager.Rebuild(0);
+        QueueEvent e = HISTORY.get(1);
+        QueueManager.fold(journal, EventEnvelope.apply(Offset.noOffset(), QueueEvent.persistenceId(e.queueId()), 1,
+                e, 0L));
+        assertEquals(-1, journal.nextCheckpoint());
+    }
+
+    private Map<String, IndexEntry> rebuild(List<QueueEvent> events, Map<String, Long> recentlyDone) {
+        return QueueManager.index(fold(events).messages, POLICY, recentlyDone);
+    }
+
+    private QueueManager.Rebuild fold(List<QueueEvent> events) {
+        return fold(events, 0);
+    }
+
+    /** Folds the events stored at offsets 1, 2, ... that come after {@code afterOffset}. */
+    private QueueManager.Rebuild fold(List<QueueEvent> events, long afterOffset) {
         Map<String, Long> seq = new HashMap<>();
-        HashMap<String, QueueManager.Folded> acc = new HashMap<>();
+        QueueManager.Rebuild acc = new QueueManager.Rebuild(afterOffset);
+        long offset = 0;
         for (QueueEvent e : events) {
             long nr = seq.merge(e.queueId(), 1L, Long::sum);
-            acc = QueueManager.fold(acc, EventEnvelope.apply(Offset.sequence(++offset),
+            if (++offset <= afterOffset) continue;
+            acc = QueueManager.fold(acc, EventEnvelope.apply(Offset.sequence(offset),
                     QueueEvent.persistenceId(e.queueId()), nr, e, 0L));
         }
         return acc;
