@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -142,7 +143,8 @@ public final class QueueManager {
     static Behavior<Command> create(QueueQueries queries, BackoffPolicy policy, Clock clock,
                                     Duration checkpointInterval) {
         return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-            ctx.pipeToSelf(queries.indexCheckpoint(ctx.getSystem()).thenCompose(from -> read(ctx, queries, from)),
+            ActorSystem<Void> system = ctx.getSystem(); // the context is for the actor's own thread only
+            ctx.pipeToSelf(queries.indexCheckpoint(system).thenCompose(from -> read(system, queries, from)),
                     QueueManager::rebuilt);
             timers.startTimerWithFixedDelay(MoveCheckpoint.INSTANCE, checkpointInterval);
             return rebuilding(ctx, stash, new Checkpointer(ctx, queries, clock), policy);
@@ -175,7 +177,7 @@ public final class QueueManager {
         }
 
         CompletionStage<Rebuild> readAll() {
-            return read(ctx, queries, 0);
+            return read(ctx.getSystem(), queries, 0);
         }
 
         /** After a read from the checkpoint: move it on if the read allows. */
@@ -191,7 +193,7 @@ public final class QueueManager {
         void start() {
             if (reading) return;
             reading = true;
-            ctx.pipeToSelf(read(ctx, queries, at), CheckpointRead::new);
+            ctx.pipeToSelf(read(ctx.getSystem(), queries, at), CheckpointRead::new);
         }
 
         void finished(CheckpointRead r) {
@@ -204,9 +206,9 @@ public final class QueueManager {
         }
     }
 
-    private static CompletionStage<Rebuild> read(ActorContext<Command> ctx, QueueQueries queries, long afterOffset) {
+    private static CompletionStage<Rebuild> read(ActorSystem<?> system, QueueQueries queries, long afterOffset) {
         return queries.queueEventsAfter(afterOffset)
-                .runWith(Sink.fold(new Rebuild(afterOffset), QueueManager::fold), ctx.getSystem());
+                .runWith(Sink.fold(new Rebuild(afterOffset), QueueManager::fold), system);
     }
 
     private static Command rebuilt(Rebuild journal, Throwable failure) {
