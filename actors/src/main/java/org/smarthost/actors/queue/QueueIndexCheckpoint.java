@@ -10,8 +10,8 @@ import org.smarthost.persistence.queue.QueueIndexCheckpointed;
 
 /**
  * Keeps where the next start-up rebuild of the queue index may begin (see
- * {@link QueueIndexCheckpointed}). Only ever moves forward. One event per server start: a
- * journal's worth of restarts is still a short history to read.
+ * {@link QueueIndexCheckpointed}). Only ever moves forward: one event per move, at most one per
+ * server start and one per checkpoint interval.
  */
 final class QueueIndexCheckpoint extends EventSourcedBehavior<QueueIndexCheckpoint.Move, QueueIndexCheckpointed, Long> {
 

@@ -103,26 +103,12 @@ public final class QueueManager {
         final long afterOffset;
         final HashMap<String, Folded> messages = new HashMap<>();
         long lastOffset;
-        /** False when the journal's offsets are not sequence numbers: no checkpoint then. */
+        /** False when the journal's offsets are not sequence numbers. */
         boolean offsetsKnown = true;
 
         Rebuild(long afterOffset) {
             this.afterOffset = afterOffset;
             this.lastOffset = afterOffset;
-        }
-
-        /**
-         * Where the next rebuild may begin: just before the first event of the oldest message
-         * still queued, else after the last event read; -1 when that cannot be told. Messages
-         * without their MessageReceived are not in the index and do not hold the checkpoint back.
-         */
-        long nextCheckpoint() {
-            if (!offsetsKnown) return -1;
-            long at = lastOffset;
-            for (Folded f : messages.values()) {
-                if (!f.isDone() && !f.isPartial()) at = Math.min(at, f.firstOffset() - 1);
-            }
-            return at;
         }
 
         /** A message still queued whose MessageReceived came before the offset this read began at. */
@@ -158,7 +144,7 @@ public final class QueueManager {
 
     /**
      * Moves the index checkpoint: after the rebuild, then every interval from a background read of
-     * the queue events since the checkpoint (the same fold as the rebuild; the index itself is
+     * the queue events since the previous read (the same fold as the rebuild; the index itself is
      * not touched). Events written after such a read have later offsets, so they are always after
      * the checkpoint it gives.
      */
@@ -166,6 +152,7 @@ public final class QueueManager {
         private final ActorContext<Command> ctx;
         private final QueueQueries queries;
         private final Clock clock;
+        private final IndexCheckpointTracker tracker = new IndexCheckpointTracker();
         private ActorRef<QueueIndexCheckpoint.Move> store;
         private long at;
         private boolean reading;
@@ -180,10 +167,16 @@ public final class QueueManager {
             return read(ctx.getSystem(), queries, 0);
         }
 
-        /** After a read from the checkpoint: move it on if the read allows. */
-        void moveAfter(Rebuild journal) {
-            at = Math.max(at, journal.afterOffset);
-            long next = journal.cutShort().isPresent() ? -1 : journal.nextCheckpoint();
+        /** After the start-up rebuild (read from the persisted checkpoint, already checked whole). */
+        void rebuilt(Rebuild journal) {
+            at = journal.afterOffset;
+            absorb(journal);
+        }
+
+        /** Takes in a read and moves the checkpoint on if it allows. */
+        private void absorb(Rebuild journal) {
+            tracker.absorb(journal);
+            long next = tracker.checkpoint();
             if (next <= at) return;
             if (store == null) store = ctx.spawn(QueueIndexCheckpoint.create(clock), "index-checkpoint");
             store.tell(new QueueIndexCheckpoint.Move(next));
@@ -191,9 +184,9 @@ public final class QueueManager {
         }
 
         void start() {
-            if (reading) return;
+            if (reading || !tracker.usable()) return;
             reading = true;
-            ctx.pipeToSelf(read(ctx.getSystem(), queries, at), CheckpointRead::new);
+            ctx.pipeToSelf(read(ctx.getSystem(), queries, tracker.readUpTo()), CheckpointRead::new);
         }
 
         void finished(CheckpointRead r) {
@@ -201,7 +194,7 @@ public final class QueueManager {
             if (r.failure() != null) {
                 qmgr.warn("warning: cannot move the queue index checkpoint: {}", r.failure().toString());
             } else {
-                moveAfter(r.journal());
+                absorb(r.journal());
             }
         }
     }
@@ -284,7 +277,7 @@ public final class QueueManager {
                         ctx.pipeToSelf(checkpointer.readAll(), QueueManager::rebuilt);
                         return Behaviors.same();
                     }
-                    checkpointer.moveAfter(journal); // before index() empties the fold
+                    checkpointer.rebuilt(journal); // before index() empties the fold
                     Map<String, Long> recentlyDone = Ready.recentlyDoneMap();
                     Map<String, IndexEntry> index = index(journal.messages, policy, recentlyDone);
                     ctx.getLog().debug("queue index rebuilt: {} messages from the events after tag offset {}",

@@ -111,14 +111,14 @@ class QueueIndexRebuildTest {
     void theCheckpointIsJustBeforeTheOldestMessageStillQueued() {
         QueueManager.Rebuild journal = fold(HISTORY, 0);
         assertEquals(6, journal.lastOffset);
-        assertEquals(1, journal.nextCheckpoint(), "4E2 arrived at offset 2");
+        assertEquals(1, checkpoint(journal), "4E2 arrived at offset 2");
         assertTrue(journal.cutShort().isEmpty());
     }
 
     @Test
     void withNothingQueuedTheCheckpointIsTheLastEventRead() {
         QueueManager.Rebuild journal = fold(List.of(HISTORY.get(0), HISTORY.get(2), HISTORY.get(3)), 0);
-        assertEquals(3, journal.nextCheckpoint());
+        assertEquals(3, checkpoint(journal));
     }
 
     @Test
@@ -128,7 +128,7 @@ class QueueIndexRebuildTest {
         // 4E1's delivery and completion come after the checkpoint without its arrival: it is done
         assertTrue(fromCheckpoint.messages.get("4E1").isDone());
         assertTrue(fromCheckpoint.cutShort().isEmpty());
-        assertEquals(1, fromCheckpoint.nextCheckpoint(), "the checkpoint does not move while 4E2 is queued");
+        assertEquals(1, checkpoint(fromCheckpoint), "the checkpoint does not move while 4E2 is queued");
         Map<String, IndexEntry> index = QueueManager.index(fromCheckpoint.messages, POLICY, new HashMap<>());
         assertEquals(whole.keySet(), index.keySet());
         assertEquals(whole.get("4E2").seqNr(), index.get("4E2").seqNr());
@@ -145,7 +145,22 @@ class QueueIndexRebuildTest {
         var orphan = fold(events.subList(2, events.size()), 0);
         assertTrue(orphan.messages.get("4E2").isPartial());
         assertTrue(orphan.cutShort().isEmpty());
-        assertEquals(orphan.lastOffset, orphan.nextCheckpoint(), "an orphan does not hold the checkpoint back");
+        assertEquals(orphan.lastOffset, checkpoint(orphan), "an orphan does not hold the checkpoint back");
+    }
+
+    @Test
+    void backgroundReadsOfOnlyTheNewEventsMoveTheCheckpointAsAWholeReadWould() {
+        var events = new java.util.ArrayList<>(HISTORY);
+        events.add(new MessageCompleted("4E2", T));
+        IndexCheckpointTracker tracker = new IndexCheckpointTracker();
+        tracker.absorb(fold(events.subList(0, 2), 0));   // 4E1 and 4E2 arrive
+        assertEquals(0, tracker.checkpoint(), "4E1 arrived at offset 1");
+        tracker.absorb(fold(events.subList(0, 6), tracker.readUpTo()));   // 4E1 and 4E3 done
+        assertEquals(6, tracker.readUpTo());
+        assertEquals(1, tracker.checkpoint(), "4E2, whose arrival an earlier read saw, still holds it");
+        assertEquals(checkpoint(fold(events.subList(0, 6), 0)), tracker.checkpoint());
+        tracker.absorb(fold(events, tracker.readUpTo()));   // 4E2 done at offset 7
+        assertEquals(7, tracker.checkpoint());
     }
 
     @Test
@@ -154,11 +169,18 @@ class QueueIndexRebuildTest {
         QueueEvent e = HISTORY.get(1);
         QueueManager.fold(journal, EventEnvelope.apply(Offset.noOffset(), QueueEvent.persistenceId(e.queueId()), 1,
                 e, 0L));
-        assertEquals(-1, journal.nextCheckpoint());
+        assertEquals(-1, checkpoint(journal));
     }
 
     private Map<String, IndexEntry> rebuild(List<QueueEvent> events, Map<String, Long> recentlyDone) {
         return QueueManager.index(fold(events).messages, POLICY, recentlyDone);
+    }
+
+    /** The checkpoint a tracker gives after taking in this read alone. */
+    private static long checkpoint(QueueManager.Rebuild journal) {
+        IndexCheckpointTracker tracker = new IndexCheckpointTracker();
+        tracker.absorb(journal);
+        return tracker.checkpoint();
     }
 
     private QueueManager.Rebuild fold(List<QueueEvent> events) {

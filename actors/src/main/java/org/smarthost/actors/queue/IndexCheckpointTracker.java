@@ -1,0 +1,51 @@
+package org.smarthost.actors.queue;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Where the queue index checkpoint may be: just before the first event of the oldest message
+ * still queued, else after the last event read. Fed first by the start-up rebuild, then by
+ * background reads of only the events since the previous read, so a running server reads each
+ * event once however long a deferred message holds the checkpoint back. For that it keeps the
+ * first tag offset of every queued message whose arrival it has read.
+ */
+final class IndexCheckpointTracker {
+
+    private final Map<String, Long> firstOffsets = new HashMap<>();
+    private long readUpTo;
+    private boolean offsetsKnown = true;
+
+    /** Takes in a read of the queue events after {@link #readUpTo()}. */
+    void absorb(QueueManager.Rebuild journal) {
+        offsetsKnown &= journal.offsetsKnown;
+        readUpTo = Math.max(readUpTo, journal.lastOffset);
+        journal.messages.forEach((queueId, f) -> {
+            if (f.isDone()) {
+                firstOffsets.remove(queueId);
+            } else if (!f.isPartial()) {
+                firstOffsets.putIfAbsent(queueId, f.firstOffset());
+            }
+            // partial and not done: queued since an earlier read (already kept), or an orphan
+            // without a MessageReceived, which is not in the index and holds nothing back
+        });
+    }
+
+    /** The last tag offset read: the next read starts after it. */
+    long readUpTo() {
+        return readUpTo;
+    }
+
+    /** False when the journal's offsets are not sequence numbers: no checkpoint then. */
+    boolean usable() {
+        return offsetsKnown;
+    }
+
+    /** Where the next rebuild may begin, or -1 when that cannot be told. */
+    long checkpoint() {
+        if (!offsetsKnown) return -1;
+        long at = readUpTo;
+        for (long first : firstOffsets.values()) at = Math.min(at, first - 1);
+        return at;
+    }
+}
