@@ -25,6 +25,8 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,7 @@ import org.smarthost.persistence.body.BodyStore;
 import org.smarthost.persistence.queue.BackoffPolicy;
 import org.smarthost.persistence.queue.MessageReceived;
 import org.smarthost.persistence.queue.QueueIdGenerator;
+import org.smarthost.persistence.queue.QueueIndexCheckpointed;
 import org.smarthost.protocol.smtpd.MailFrom;
 import org.smarthost.protocol.smtpd.RcptTo;
 import org.smarthost.protocol.smtpd.SessionInfo;
@@ -121,6 +124,39 @@ class QueueIndexCheckpointTest {
         delete(region, ids.get(1));
         long second = awaitCheckpoint(queries, first);
         assertTrue(arrivalsAfter(queries, second).isEmpty());
+    }
+
+    @Test
+    void theCheckpointsOwnHistoryStaysShort() throws Exception {
+        startSystem();
+        QueueQueries queries = QueueQueries.of(system, QueueSettings.ROCKSDB_READ_JOURNAL);
+        ActorRef<QueueIndexCheckpoint.Move> checkpoint =
+                system.systemActorOf(QueueIndexCheckpoint.create(Clock.systemUTC()), "cp", Props.empty());
+        for (long at = 1; at <= 25; at++) checkpoint.tell(new QueueIndexCheckpoint.Move(at));
+        assertEquals(25, awaitCheckpoint(queries, 24));
+        int kept = checkpointEvents(queries);
+        for (int i = 0; i < 200 && kept == 25; i++) { // the delete follows the snapshot, a little later
+            Thread.sleep(50);
+            kept = checkpointEvents(queries);
+        }
+        assertTrue(kept < 25 && kept > 0, kept + " events kept");
+        stop();
+
+        // recovered from its snapshot and the events left: it still knows it is at 25
+        startSystem();
+        queries = QueueQueries.of(system, QueueSettings.ROCKSDB_READ_JOURNAL);
+        checkpoint = system.systemActorOf(QueueIndexCheckpoint.create(Clock.systemUTC()), "cp", Props.empty());
+        checkpoint.tell(new QueueIndexCheckpoint.Move(24));
+        checkpoint.tell(new QueueIndexCheckpoint.Move(26));
+        assertEquals(26, awaitCheckpoint(queries, 25));
+        assertEquals(kept + 1, checkpointEvents(queries), "the move back to 24 was not persisted");
+    }
+
+    private int checkpointEvents(QueueQueries queries) throws Exception {
+        return get(PersistenceQuery.get(system).getReadJournalFor(CurrentEventsByPersistenceIdQuery.class,
+                        QueueSettings.ROCKSDB_READ_JOURNAL)
+                .currentEventsByPersistenceId(QueueIndexCheckpointed.PERSISTENCE_ID, 0L, Long.MAX_VALUE)
+                .runWith(Sink.seq(), system)).size();
     }
 
     private void delete(ActorRef<MessageRegion.Command> region, String id) throws Exception {
