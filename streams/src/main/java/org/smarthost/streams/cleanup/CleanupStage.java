@@ -1,8 +1,5 @@
 package org.smarthost.streams.cleanup;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.japi.Pair;
@@ -15,24 +12,14 @@ import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.util.ByteString;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Postfix's cleanup(8) for one message, as a stream stage over the message content (CRLF
- * lines, dot-unstuffed). It prepends smtpd's Received: header, passes the primary headers one
- * logical header at a time (a header longer than header_size_limit is truncated, as Postfix
- * does), counts Received: headers against hopcount_limit, appends missing Message-Id:, Date:
- * and From: headers at the end of the header section, and streams the body through untouched.
- * At most one header is buffered; the body is never buffered. Every byte emitted counts
- * against message_size_limit. A rejection fails the stream with {@link CleanupRejected}.
+ * {@link CleanupProcessor} as a stream stage over the message content, for messages too big to
+ * hold whole: it pulls the next chunk only when its output has been taken. A rejection fails
+ * the stream with {@link CleanupRejected}.
  */
 public final class CleanupStage
         extends AbstractGraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, CompletionStage<CleanupResult>> {
-
-    private static final Logger log = LoggerFactory.getLogger("postfix/cleanup");
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
 
     private final Inlet<ByteString> in = Inlet.create("cleanup.in");
     private final Outlet<ByteString> out = Outlet.create("cleanup.out");
@@ -58,19 +45,7 @@ public final class CleanupStage
 
     private final class Logic extends GraphStageLogic {
         private final CompletableFuture<CleanupResult> result;
-        private final int lineCap = settings.headerSizeLimit() + 2;
-        // header phase state
-        private boolean inHeaders = true;
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-        private boolean lineOverflow;          // bytes of the current line beyond the cap are dropped
-        private final ByteArrayOutputStream header = new ByteArrayOutputStream(256);
-        private boolean headerTruncated;
-        private int hops = 1;                  // our own Received: header counts
-        private boolean seenMessageId, seenDate, seenFrom, seenResentMessageId, seenResentDate,
-                seenResentFrom, resent;
-        private String messageId;
-        private long size;
-        private org.apache.pekko.util.ByteStringBuilder pending = ByteString.createBuilder();
+        private CleanupProcessor cleanup;
 
         Logic(CompletableFuture<CleanupResult> result) {
             super(shape);
@@ -78,33 +53,30 @@ public final class CleanupStage
             setHandler(in, new AbstractInHandler() {
                 @Override
                 public void onPush() {
-                    ByteString chunk = grab(in);
+                    ByteString bytes;
                     try {
-                        if (inHeaders) {
-                            scanHeaders(chunk);
-                        } else {
-                            append(chunk);
-                        }
+                        bytes = cleanup.push(grab(in));
                     } catch (CleanupRejected r) {
                         reject(r);
                         return;
                     }
-                    flushOrPull();
+                    if (!bytes.isEmpty()) {
+                        push(out, bytes);
+                    } else {
+                        pull(in);
+                    }
                 }
 
                 @Override
                 public void onUpstreamFinish() {
+                    ByteString rest;
                     try {
-                        if (inHeaders) {
-                            if (line.size() > 0) endOfLine(false);
-                            if (inHeaders) endOfHeaders();
-                        }
+                        rest = cleanup.finish();
                     } catch (CleanupRejected r) {
                         reject(r);
                         return;
                     }
-                    ByteString rest = takePending();
-                    result.complete(new CleanupResult(messageId, size, hops));
+                    result.complete(cleanup.result());
                     if (rest.isEmpty()) {
                         completeStage();
                     } else {
@@ -135,192 +107,13 @@ public final class CleanupStage
 
         @Override
         public void preStart() {
-            appendString(ReceivedHeader.format(settings, envelope));
+            // the Received: header it starts with is output: made here, where a failure fails the stage
+            cleanup = new CleanupProcessor(settings, envelope);
         }
 
         private void reject(CleanupRejected r) {
             result.completeExceptionally(r);
             failStage(r);
         }
-
-        private void flushOrPull() {
-            ByteString bytes = takePending();
-            if (!bytes.isEmpty()) {
-                push(out, bytes);
-            } else {
-                pull(in);
-            }
-        }
-
-        private ByteString takePending() {
-            ByteString bytes = pending.result();
-            pending = ByteString.createBuilder();
-            return bytes;
-        }
-
-        private void append(ByteString bytes) {
-            size += bytes.size();
-            if (settings.messageSizeLimit() > 0 && size > settings.messageSizeLimit()) {
-                throw CleanupRejected.messageTooBig();
-            }
-            pending.append(bytes);
-        }
-
-        private void appendString(String s) {
-            append(ByteString.fromString(s, StandardCharsets.UTF_8));
-        }
-
-        private void scanHeaders(ByteString chunk) {
-            int n = chunk.size();
-            for (int i = 0; i < n; i++) {
-                if (!inHeaders) {
-                    append(chunk.drop(i));
-                    return;
-                }
-                byte b = chunk.apply(i);
-                if (b == LF) {
-                    endOfLine(true);
-                } else if (line.size() < lineCap) {
-                    line.write(b);
-                } else if (!lineOverflow) {
-                    lineOverflow = true;
-                    if (!isHeaderOrContinuation()) {
-                        // A long non-header line starts the body: nothing of it may be lost.
-                        byte[] prefix = line.toByteArray();
-                        line.reset();
-                        lineOverflow = false;
-                        endOfHeaders();
-                        append(ByteString.fromArray(prefix));
-                        append(chunk.drop(i));
-                        return;
-                    }
-                }
-            }
-        }
-
-        private boolean isHeaderOrContinuation() {
-            byte[] l = line.toByteArray();
-            return l.length > 0 && (l[0] == ' ' || l[0] == '\t') && header.size() > 0 || headerNameLength(l) > 0;
-        }
-
-        /** A complete line (without its LF) is in {@code line}. */
-        private void endOfLine(boolean hadLf) {
-            byte[] l = line.toByteArray();
-            int len = l.length;
-            if (len > 0 && l[len - 1] == CR) len--;
-            boolean overflow = lineOverflow;
-            line.reset();
-            lineOverflow = false;
-            if (len == 0 && !overflow) {
-                endOfHeaders();
-                if (hadLf) appendString("\r\n");
-                return;
-            }
-            if ((l[0] == ' ' || l[0] == '\t') && header.size() > 0) {
-                addToHeader(l, len, overflow);
-                return;
-            }
-            if (headerNameLength(l) > 0) {
-                flushHeader();
-                addToHeader(l, len, overflow);
-                return;
-            }
-            // Not a header: the body begins without the customary empty line.
-            endOfHeaders();
-            append(ByteString.fromArray(l, 0, len));
-            if (hadLf) appendString("\r\n");
-        }
-
-        private void addToHeader(byte[] l, int len, boolean overflow) {
-            if (headerTruncated) return;
-            int room = settings.headerSizeLimit() - header.size();
-            if (len + 2 > room || overflow) {
-                headerTruncated = true;
-                len = Math.max(0, Math.min(len, room - 2));
-            }
-            header.write(l, 0, len);
-            header.write(CR);
-            header.write(LF);
-        }
-
-        private void flushHeader() {
-            if (header.size() == 0) return;
-            byte[] h = header.toByteArray();
-            header.reset();
-            if (headerTruncated) {
-                headerTruncated = false;
-                log.warn("{}: header longer than header_size_limit {} was truncated", envelope.queueId(),
-                        settings.headerSizeLimit());
-            }
-            int nameLen = headerNameLength(h);
-            String name = new String(h, 0, nameLen, StandardCharsets.ISO_8859_1).trim().toLowerCase(Locale.ROOT);
-            switch (name) {
-                case "received" -> {
-                    if (++hops >= settings.hopcountLimit()) throw CleanupRejected.tooManyHops();
-                }
-                case "message-id" -> {
-                    seenMessageId = true;
-                    messageId = value(h, nameLen);
-                    log.info("{}: message-id={}", envelope.queueId(), messageId);
-                }
-                case "resent-message-id" -> {
-                    seenResentMessageId = true;
-                    resent = true;
-                    log.info("{}: resent-message-id={}", envelope.queueId(), value(h, nameLen));
-                }
-                case "date" -> seenDate = true;
-                case "from" -> seenFrom = true;
-                case "resent-date" -> { seenResentDate = true; resent = true; }
-                case "resent-from" -> { seenResentFrom = true; resent = true; }
-                default -> {
-                    if (name.startsWith("resent-")) resent = true;
-                }
-            }
-            append(ByteString.fromArray(h));
-        }
-
-        private String value(byte[] h, int nameLen) {
-            String v = new String(h, nameLen + 1, h.length - nameLen - 1, StandardCharsets.UTF_8);
-            return v.replaceAll("\r\n[ \t]+", " ").strip();
-        }
-
-        private void endOfHeaders() {
-            flushHeader();
-            inHeaders = false;
-            String prefix = resent ? "Resent-" : "";
-            if (envelope.addMissingHeaders()) {
-                if (!(resent ? seenResentMessageId : seenMessageId)) {
-                    // With long queue IDs, Postfix's Message-Id is <QUEUEID@myhostname>.
-                    String id = "<" + envelope.queueId() + "@" + settings.myhostname() + ">";
-                    appendString(prefix + "Message-Id: " + id + "\r\n");
-                    log.info("{}: {}message-id={}", envelope.queueId(), resent ? "resent-" : "", id);
-                    if (!resent) {
-                        seenMessageId = true;
-                        messageId = id;
-                    }
-                }
-                if (!(resent ? seenResentDate : seenDate)) {
-                    appendString(prefix + "Date: " + MailDate.format(envelope.arrival(), settings.zone()) + "\r\n");
-                }
-                if (!(resent ? seenResentFrom : seenFrom)) {
-                    String from = envelope.sender().isEmpty() ? "MAILER-DAEMON" : envelope.sender();
-                    appendString(prefix + "From: " + from + "\r\n");
-                }
-            }
-            if (!seenMessageId) log.info("{}: message-id=<>", envelope.queueId());
-        }
-    }
-
-    /**
-     * Length of the field name if {@code l} starts with "name:" (RFC 5322 ftext: printable
-     * US-ASCII except colon; Postfix also accepts blanks before the colon), else 0.
-     */
-    static int headerNameLength(byte[] l) {
-        int i = 0;
-        while (i < l.length && l[i] > 32 && l[i] < 127 && l[i] != ':') i++;
-        if (i == 0) return 0;
-        int j = i;
-        while (j < l.length && (l[j] == ' ' || l[j] == '\t')) j++;
-        return j < l.length && l[j] == ':' ? j : 0;
     }
 }

@@ -168,4 +168,19 @@ class CleanupStageTest {
         assertEquals("Wed,  2 Dec 2026 08:05:09 +0100 (CET)",
                 MailDate.format(Instant.parse("2026-12-02T07:05:09Z"), ZoneId.of("Europe/Berlin")));
     }
+
+    @Test
+    void processorOnWholeContentEqualsTheStageInAnyChunking() throws Exception {
+        // smtpd's held small mail is cleaned by the processor alone, in one piece
+        String message = "Received: from a\r\nSubject: folded\r\n\tline\r\nFrom: x@example.com\r\n"
+                + "\r\nbody line 1\r\n.leading dot kept\r\n\r\nlast\r\n";
+        CleanupEnvelope env = env(List.of("rcpt@example.net"), true);
+        CleanupProcessor p = new CleanupProcessor(settings(), env);
+        ByteString out = p.push(ByteString.fromString(message, StandardCharsets.UTF_8)).concat(p.finish());
+        for (int chunk : new int[] {1, 3, 17, message.length()}) {
+            Pair<String, CleanupResult> streamed = run(settings(), env, message, chunk);
+            assertEquals(streamed.first(), out.decodeString(StandardCharsets.UTF_8), "chunks of " + chunk);
+            assertEquals(streamed.second(), p.result());
+        }
+    }
 }
