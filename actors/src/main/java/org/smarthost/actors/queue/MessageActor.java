@@ -79,6 +79,15 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
 
     public record GetState(ActorRef<MessageState> replyTo) implements Command { }
 
+    /**
+     * Sent when smtpd opens the transaction (first accepted RCPT): starting the actor and its
+     * journal recovery then overlaps the DATA transfer instead of delaying the 250 after it.
+     */
+    public enum Prepare implements Command { INSTANCE }
+
+    /** The transaction that sent {@link Prepare} ended without an Accept: stop the empty actor now. */
+    public enum Abandon implements Command { INSTANCE }
+
     /** Sent by the region after this actor asked to be passivated; handled after earlier commands. */
     public enum Stop implements Command { INSTANCE }
 
@@ -125,6 +134,10 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
         b.forState(s -> s.queue() == QueueName.INCOMING)
                 .onCommand(Accept.class, this::accept)
                 .onCommand(Admin.class, this::notApplied)
+                .onCommand(Abandon.class, (s, c) -> {
+                    region.tell(new MessageRegion.Passivate(queueId, context.getSelf()));
+                    return Effect().none();
+                })
                 .onCommand(Recording.class, (s, c) -> Effect().reply(c.replyTo(),
                         StatusReply.error("message " + queueId + " was never received")));
 
@@ -156,6 +169,8 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
                         .thenReply(c.replyTo(), StatusReply::success))
                 .onCommand(RecordLast.class, this::recordLast)
                 .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
+                .onCommand(Prepare.class, (s, c) -> Effect().none())
+                .onCommand(Abandon.class, (s, c) -> Effect().none())
                 .onCommand(Idle.class, (s, c) -> {
                     region.tell(new MessageRegion.Passivate(queueId, context.getSelf()));
                     return Effect().none();

@@ -1,6 +1,7 @@
 package org.smarthost.actors.queue;
 
 import io.netty.buffer.ByteBuf;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
 import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smarthost.persistence.body.BodyWriter;
@@ -33,6 +35,7 @@ import org.smarthost.protocol.smtpd.SmtpReply;
 import org.smarthost.protocol.smtpd.Transaction;
 import org.smarthost.streams.cleanup.Cleanup;
 import org.smarthost.streams.cleanup.CleanupEnvelope;
+import org.smarthost.streams.cleanup.CleanupProcessor;
 import org.smarthost.streams.cleanup.CleanupRejected;
 import org.smarthost.streams.cleanup.CleanupResult;
 
@@ -61,6 +64,8 @@ final class QueueTransaction implements Transaction {
     static final long HIGH_WATER = 256 * 1024;
     /** smtpd may read again once the buffer is down to this. */
     static final long LOW_WATER = 64 * 1024;
+    /** Content up to this size is held and cleaned at commit without a stream. */
+    static final int HOLD_LIMIT = 32 * 1024;
 
     private final String queueId;
     private final Instant arrival;
@@ -70,6 +75,8 @@ final class QueueTransaction implements Transaction {
     private final QueueReceiver receiver;
     private final List<RcptTo> recipients = new ArrayList<>();
 
+    /** Content held before any stream exists; null once the stream has started. */
+    private ByteStringBuilder held = ByteString.createBuilder();
     private SourceQueueWithComplete<ByteString> queue;
     private CompletionStage<CleanupResult> cleanup;
     private CompletionStage<Done> written;
@@ -93,6 +100,7 @@ final class QueueTransaction implements Transaction {
         this.sender = sender;
         this.addMissingHeaders = addMissingHeaders;
         this.receiver = receiver;
+        receiver.region().tell(new MessageRegion.Deliver(queueId, MessageActor.Prepare.INSTANCE));
     }
 
     @Override
@@ -115,10 +123,16 @@ final class QueueTransaction implements Transaction {
                 tooBig = true;       // stop buffering; commit rejects
                 return READY;
             }
-            if (queue == null) start();
-            if (written.toCompletableFuture().isDone()) return READY; // stream failed; commit reports it
             byte[] bytes = new byte[chunk.readableBytes()];
             chunk.readBytes(bytes);
+            if (queue == null) {
+                if (offered <= HOLD_LIMIT) {
+                    held.append(ByteString.fromArrayUnsafe(bytes));
+                    return READY;
+                }
+                start();
+            }
+            if (written.toCompletableFuture().isDone()) return READY; // stream failed; commit reports it
             long now = buffer(bytes.length);
             // Never dropped: the stream's element buffer is small, but pending offers wait
             // (maxConcurrentOffers is unbounded); our byte count is what bounds them.
@@ -170,13 +184,18 @@ final class QueueTransaction implements Transaction {
     /** The most ever held at once (for tests). */
     long maxBuffered() { return maxBuffered.get(); }
 
-    private void start() {
-        QueueSettings settings = receiver.settings();
+    private CleanupEnvelope envelope() {
         List<String> rcpts = recipients.stream().map(RcptTo::address).toList();
         String clientAddress = session.clientAddress() == null ? "unknown"
                 : session.clientAddress().getAddress().getHostAddress();
-        CleanupEnvelope env = new CleanupEnvelope(queueId, arrival, sender.address(), rcpts, session.heloName(),
+        return new CleanupEnvelope(queueId, arrival, sender.address(), rcpts, session.heloName(),
                 session.clientName(), clientAddress, session.protocol(), addMissingHeaders);
+    }
+
+    /** Starts the stream and gives it what was held so far. */
+    private void start() {
+        QueueSettings settings = receiver.settings();
+        CleanupEnvelope env = envelope();
         writer = receiver.bodies().openWriter(queueId);
         BodyWriter w = writer;
         QueueReceiver.DiskProbe probe = receiver.diskProbe();
@@ -212,20 +231,61 @@ final class QueueTransaction implements Transaction {
         written = m.second();
         // However the stream ends, smtpd must not wait for room that will never come.
         written.whenComplete((d, f) -> wakeWriter());
+        ByteString early = held.result();
+        held = null;
+        if (!early.isEmpty()) {
+            buffer(early.size());
+            queue.offer(early);
+        }
     }
 
     @Override
     public CompletionStage<SmtpReply> commit() {
         if (finished) throw new IllegalStateException("transaction " + queueId + " already finished");
-        if (queue == null) start();
         finished = true;
         wakeWriter(); // no more content: nobody needs to wait for room
+        if (queue == null) {
+            if (tooBig) {
+                abandon();
+                return CompletableFuture.completedFuture(reply(CleanupRejected.messageTooBig()));
+            }
+            return queueMessage(cleanHeld());
+        }
         if (tooBig) {
             queue.fail(CleanupRejected.messageTooBig());
             return discard().thenApply(d -> reply(CleanupRejected.messageTooBig()));
         }
         queue.complete();
-        return written.thenCombine(cleanup, (done, result) -> result)
+        return queueMessage(written.thenCombine(cleanup, (done, result) -> result));
+    }
+
+    /**
+     * Cleanup of the held content, on this thread. It and the appends only fill memory: the held
+     * content plus the headers cleanup adds stays below one body chunk (64 KiB), so no chunk is
+     * written before finishWithNextCommit hands the only one to the group commit.
+     */
+    private CompletionStage<CleanupResult> cleanHeld() {
+        ByteString content = held.result();
+        held = null;
+        CleanupProcessor processor = new CleanupProcessor(receiver.settings().cleanup(), envelope());
+        ByteString out;
+        try {
+            out = processor.push(content).concat(processor.finish());
+        } catch (CleanupRejected r) {
+            return CompletableFuture.failedFuture(r);
+        }
+        writer = receiver.bodies().openWriter(queueId);
+        try {
+            for (ByteBuffer b : out.getByteBuffers()) writer.append(b);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.completedFuture(processor.result());
+    }
+
+    /** Once the body is in the writer: its last chunk and MessageReceived go to disk, then the reply. */
+    private CompletionStage<SmtpReply> queueMessage(CompletionStage<CleanupResult> cleaned) {
+        return cleaned
                 .thenCompose(result -> {
                     // the last chunk rides in the group commit ahead of MessageReceived (see BodyWriter)
                     lastChunk = writer.finishWithNextCommit();
@@ -264,19 +324,29 @@ final class QueueTransaction implements Transaction {
         if (finished) return;
         finished = true;
         wakeWriter(); // the stream may be stuck in a slow append; the wait is over now
+        held = null;
         if (queue != null) {
             queue.fail(new IllegalStateException("transaction aborted"));
             discard();
+        } else {
+            abandon();
         }
+    }
+
+    private void abandon() {
+        receiver.region().tell(new MessageRegion.Deliver(queueId, MessageActor.Abandon.INSTANCE));
     }
 
     /** Removes whatever was written, once the stream and the group commit no longer use the writer. */
     private CompletionStage<Done> discard() {
-        if (written == null) return CompletableFuture.completedFuture(Done.getInstance());
+        abandon();
+        if (writer == null) return CompletableFuture.completedFuture(Done.getInstance());
         Executor blocking = receiver.system().dispatchers().lookup(DispatcherSelector.blocking());
         CompletionStage<Void> pending = lastChunk == null ? CompletableFuture.completedFuture(null)
                 : lastChunk.exceptionally(e -> null);
-        return written.thenCombine(pending, (d, x) -> d).handleAsync((d, f) -> {
+        CompletionStage<Done> streamed = written == null ? CompletableFuture.completedFuture(Done.getInstance())
+                : written;
+        return streamed.thenCombine(pending, (d, x) -> d).handleAsync((d, f) -> {
             try {
                 writer.abort();
             } catch (Exception e) {

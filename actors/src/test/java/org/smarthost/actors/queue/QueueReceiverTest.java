@@ -169,6 +169,51 @@ class QueueReceiverTest {
     }
 
     @Test
+    void contentBeyondTheHoldLimitIsStreamedAndStoredWhole() throws Exception {
+        Transaction t = open("alice@example.com", "bob@example.net");
+        String text = ("z".repeat(78) + "\r\n").repeat(800); // 64,000 octets: more than smtpd's transaction holds
+        assertTrue(text.length() > QueueTransaction.HOLD_LIMIT);
+        write(t, "Subject: big\r\nMessage-ID: <m2@example.com>\r\n\r\n" + text, 1000);
+        assertEquals(250, t.commit().toCompletableFuture().get(30, TimeUnit.SECONDS).code());
+        String content = body(t.queueId());
+        assertTrue(content.startsWith("Received: from client.example (localhost [127.0.0.1])\r\n"), content);
+        assertTrue(content.contains("\r\nSubject: big\r\nMessage-ID: <m2@example.com>\r\nDate: "));
+        assertTrue(content.endsWith("\r\nFrom: alice@example.com\r\n\r\n" + text));
+        IndexEntry e = queue.lookup(t.queueId()).toCompletableFuture().get(30, TimeUnit.SECONDS).orElseThrow();
+        assertEquals(content.length(), e.size());
+    }
+
+    @Test
+    void transactionsThatEndWithoutAMessageLeaveNoMessageActor() throws Exception {
+        // each open() starts the message's actor ahead of DATA; none of these ends in the queue
+        Transaction small = open("alice@example.com", "bob@example.net");
+        write(small, "Subject: x\r\n\r\ny\r\n", 10);
+        small.abort();
+        Transaction big = open("alice@example.com", "bob@example.net");
+        write(big, "Subject: x\r\n\r\n" + "y".repeat(40_000) + "\r\n", 1000);
+        big.abort();
+        Transaction empty = open("alice@example.com", "bob@example.net"); // RSET after RCPT
+        empty.abort();
+        Transaction rejected = open("alice@example.com", "bob@example.net");
+        write(rejected, "Received: x\r\n".repeat(10) + "\r\nbody\r\n", 10);
+        assertEquals(554, rejected.commit().toCompletableFuture().get(30, TimeUnit.SECONDS).code());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // the idle timeout is 30 s
+        int active;
+        do {
+            active = org.apache.pekko.actor.typed.javadsl.AskPattern.<MessageRegion.Command, Integer>ask(
+                    queue.region(), MessageRegion.CountActive::new, java.time.Duration.ofSeconds(10),
+                    system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } while (active > 0 && System.nanoTime() < deadline && sleep(20));
+        assertEquals(0, active);
+        assertTrue(queue.list().toCompletableFuture().get(30, TimeUnit.SECONDS).isEmpty());
+    }
+
+    private static boolean sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
+    }
+
+    @Test
     void manyConcurrentTransactionsAllGetTheirOwnId() throws Exception {
         List<Transaction> ts = new java.util.ArrayList<>();
         for (int i = 0; i < 50; i++) {
