@@ -51,12 +51,18 @@ public final class PostfixText {
      * decimals, trailing zeros dropped ("0", "0.01", "0.27", "1.3", "14", "128").
      */
     public static String delay(Duration duration) {
-        double seconds = Math.max(0, duration.toNanos() / 1e9);
-        String text;
-        if (seconds >= 10) text = Long.toString((long) seconds);
-        else if (seconds >= 1) text = trim(String.format(java.util.Locale.ROOT, "%.1f", Math.floor(seconds * 10) / 10));
-        else text = trim(String.format(java.util.Locale.ROOT, "%.2f", Math.floor(seconds * 100) / 100));
-        return text;
+        // Whole units of a tenth or a hundredth: exact (floating point made 0.29 s "0.28"), and
+        // no String.format, which built a DecimalFormatSymbols per call, four times per delivery.
+        long nanos = Math.max(0, duration.toNanos());
+        if (nanos >= 10_000_000_000L) return Long.toString(nanos / 1_000_000_000L);
+        if (nanos >= 1_000_000_000L) {
+            long tenths = nanos / 100_000_000L;
+            return tenths % 10 == 0 ? Long.toString(tenths / 10) : tenths / 10 + "." + tenths % 10;
+        }
+        long hundredths = nanos / 10_000_000L;
+        if (hundredths == 0) return "0";
+        if (hundredths % 10 == 0) return "0." + hundredths / 10;
+        return (hundredths < 10 ? "0.0" : "0.") + hundredths;
     }
 
     /** {@code delays=a/b/c/d}. */
@@ -64,9 +70,4 @@ public final class PostfixText {
         return delay(beforeQmgr) + "/" + delay(inQmgr) + "/" + delay(connectionSetup) + "/" + delay(transmission);
     }
 
-    private static String trim(String number) {
-        if (number.indexOf('.') < 0) return number;
-        String t = number.replaceAll("0+$", "");
-        return t.endsWith(".") ? t.substring(0, t.length() - 1) : t;
-    }
 }

@@ -41,6 +41,11 @@ class PostfixTextTest {
         assertEquals("1.3", PostfixText.delay(Duration.ofMillis(1_349)));
         assertEquals("2", PostfixText.delay(Duration.ofMillis(2_000)));
         assertEquals("14", PostfixText.delay(Duration.ofMillis(14_900)));
+        assertEquals("0.29", PostfixText.delay(Duration.ofMillis(290))); // no floating-point truncation to 0.28
+        assertEquals("0.05", PostfixText.delay(Duration.ofMillis(59)));
+        assertEquals("1", PostfixText.delay(Duration.ofMillis(1_099)));
+        assertEquals("9.9", PostfixText.delay(Duration.ofMillis(9_999)));
+        assertEquals("0", PostfixText.delay(Duration.ofMillis(-5)));
         assertEquals("0.04/0/0.03/0.08", PostfixText.delays(Duration.ofMillis(40), Duration.ZERO,
                 Duration.ofMillis(30), Duration.ofMillis(80)));
     }
