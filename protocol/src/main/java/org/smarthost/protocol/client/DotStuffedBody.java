@@ -18,11 +18,13 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
     private static final int CHUNK = 16 * 1024;
 
     private final InputStream in;
-    private final byte[] buffer = new byte[CHUNK];
+    /**
+     * Sized at the first read from what the stream has ready (a body's first chunk), so a 2 KB
+     * message does not get 16 KB of buffer: this was the largest source of garbage per delivery.
+     */
+    private byte[] buffer;
     /** {@link #buffer} seen as a ByteBuf, for its fast indexOf. */
-    private final ByteBuf view = Unpooled.wrappedBuffer(buffer);
-    /** Each input octet becomes at most two ("\n" → CRLF, a leading "." → ".."). */
-    private final byte[] stuffed = new byte[2 * CHUNK];
+    private ByteBuf view;
     private final Runnable onProgress;
     private boolean atLineStart = true;
     private boolean afterCr;
@@ -45,6 +47,11 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
 
     @Override public ByteBuf readChunk(ByteBufAllocator allocator) throws IOException {
         if (done) return null;
+        if (buffer == null) {
+            int ready = in.available();
+            buffer = new byte[ready > 0 ? Math.min(CHUNK, ready) : CHUNK];
+            view = Unpooled.wrappedBuffer(buffer);
+        }
         int n = in.read(buffer);
         onProgress.run();
         if (n < 0) {
@@ -60,16 +67,14 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
         }
         // Most lines need nothing: copy the runs between the places that do (a bare LF, a line
         // starting with ".") in bulk, finding line ends with Netty's word-at-a-time search. A
-        // loop over every octet was the hot spot of relaying large messages.
-        byte[] dst = stuffed;
-        int o = 0;
+        // loop over every octet was the hot spot of relaying large messages. Each input octet
+        // becomes at most two ("\n" → CRLF, a leading "." → ".."); the buffer grows if needed.
+        ByteBuf out = allocator.buffer(n + n / 32 + 8, 2 * n + 8);
         int copyFrom = 0;
         int i = 0;
         while (true) {
             if (atLineStart && i < n && buffer[i] == '.') {
-                System.arraycopy(buffer, copyFrom, dst, o, i - copyFrom);
-                o += i - copyFrom;
-                dst[o++] = '.';
+                out.writeBytes(buffer, copyFrom, i - copyFrom).writeByte('.');
                 copyFrom = i;
             }
             int lf = view.indexOf(i, n, (byte) '\n');
@@ -82,20 +87,15 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
             }
             boolean cr = lf > 0 ? buffer[lf - 1] == '\r' : afterCr;
             if (!cr) {
-                System.arraycopy(buffer, copyFrom, dst, o, lf - copyFrom);
-                o += lf - copyFrom;
-                dst[o++] = '\r';
+                out.writeBytes(buffer, copyFrom, lf - copyFrom).writeByte('\r');
                 copyFrom = lf;
             }
             i = lf + 1;
             atLineStart = true;
             afterCr = false;
         }
-        System.arraycopy(buffer, copyFrom, dst, o, n - copyFrom);
-        o += n - copyFrom;
-        ByteBuf out = allocator.buffer(o);
-        out.writeBytes(dst, 0, o);
-        progress += o;
+        out.writeBytes(buffer, copyFrom, n - copyFrom);
+        progress += out.readableBytes();
         return out;
     }
 
