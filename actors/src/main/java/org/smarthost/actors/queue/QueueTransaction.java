@@ -274,7 +274,7 @@ final class QueueTransaction implements Transaction {
         } catch (CleanupRejected r) {
             return CompletableFuture.failedFuture(r);
         }
-        writer = receiver.bodies().openWriter(queueId);
+        writer = receiver.bodies().openWriter(queueId, out.size());
         try {
             for (ByteBuffer b : out.getByteBuffers()) writer.append(b);
         } catch (IOException e) {

@@ -56,10 +56,18 @@ public final class BodyStore implements AutoCloseable {
     }
 
     public BodyWriter openWriter(String queueId) {
+        return openWriter(queueId, BodyWriter.INITIAL_BUFFER);
+    }
+
+    /**
+     * A writer whose buffer starts at {@code expectedSize} (at most one chunk): a body whose
+     * size is known in advance fills it exactly, and its chunk is written without a copy.
+     */
+    public BodyWriter openWriter(String queueId, int expectedSize) {
         if (store.isReadOnly()) {
             throw new IllegalStateException("body store " + store.dir() + " is read-only");
         }
-        return new BodyWriter(store, queueId, chunkSize);
+        return new BodyWriter(store, queueId, chunkSize, expectedSize);
     }
 
     /** Streams the body; the caller must close the stream. */

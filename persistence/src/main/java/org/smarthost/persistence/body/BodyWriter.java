@@ -42,14 +42,14 @@ public final class BodyWriter implements AutoCloseable {
     private boolean finished;
     private boolean aborted;
 
-    private static final int INITIAL_BUFFER = 4096;
+    static final int INITIAL_BUFFER = 4096;
 
-    BodyWriter(RocksStore store, String queueId, int chunkSize) {
+    BodyWriter(RocksStore store, String queueId, int chunkSize, int initialBuffer) {
         this.store = store;
         this.bodies = store.family(RocksStore.Family.BODIES);
         this.queueId = queueId;
         this.chunkSize = chunkSize;
-        this.chunk = new byte[Math.min(INITIAL_BUFFER, chunkSize)];
+        this.chunk = new byte[Math.max(1, Math.min(initialBuffer, chunkSize))];
         BodyKeys.chunk(queueId, 0); // validates the queue id early
     }
 
