@@ -1,7 +1,6 @@
 package org.smarthost.actors.queue;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.apache.pekko.Done;
@@ -11,10 +10,12 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.smarthost.persistence.CborSerializable;
 import org.smarthost.persistence.queue.MessageCompleted;
@@ -31,8 +32,8 @@ import org.smarthost.persistence.queue.QueueName;
 /**
  * One queued message, event sourced under {@code message|<queueId>}. Its state is its queue
  * (incoming, active, deferred, hold, corrupt, done); command handlers are grouped per state.
- * Every persisted event is reported to the queue index, and the actor asks its region to
- * passivate it after {@code idleTimeout} without commands, so waiting mail costs no actor.
+ * Every persisted event is reported to the queue index. Its region stops it once it has had no
+ * command for a while (and at once when it is done), so waiting mail costs no actor.
  */
 public final class MessageActor extends EventSourcedBehavior<MessageActor.Command, QueueEvent, MessageState> {
 
@@ -91,8 +92,6 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
     /** Sent by the region after this actor asked to be passivated; handled after earlier commands. */
     public enum Stop implements Command { INSTANCE }
 
-    enum Idle implements Command { INSTANCE }
-
     private final String queueId;
     private final ActorContext<Command> context;
     private final ActorRef<MessageRegion.Command> region;
@@ -100,11 +99,8 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
     private final Clock clock;
 
     public static Behavior<Command> create(String queueId, ActorRef<MessageRegion.Command> region,
-                                           ActorRef<QueueManager.Command> index, Clock clock, Duration idleTimeout) {
-        return Behaviors.setup(ctx -> {
-            ctx.setReceiveTimeout(idleTimeout, Idle.INSTANCE);
-            return new MessageActor(queueId, ctx, region, index, clock);
-        });
+                                           ActorRef<QueueManager.Command> index, Clock clock) {
+        return Behaviors.setup(ctx -> new MessageActor(queueId, ctx, region, index, clock));
     }
 
     private MessageActor(String queueId, ActorContext<Command> context, ActorRef<MessageRegion.Command> region,
@@ -115,6 +111,12 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
         this.region = region;
         this.index = index;
         this.clock = clock;
+    }
+
+    /** No snapshots are taken of a message, so recovery does not ask the snapshot store for one. */
+    @Override
+    public Recovery recovery() {
+        return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
     }
 
     @Override
@@ -171,10 +173,6 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
                 .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
                 .onCommand(Prepare.class, (s, c) -> Effect().none())
                 .onCommand(Abandon.class, (s, c) -> Effect().none())
-                .onCommand(Idle.class, (s, c) -> {
-                    region.tell(new MessageRegion.Passivate(queueId, context.getSelf()));
-                    return Effect().none();
-                })
                 .onCommand(Stop.class, (s, c) -> Effect().stop());
         return b.build();
     }

@@ -213,6 +213,27 @@ class MessageActorTest {
     }
 
     @Test
+    void aMessageThatKeepsGettingCommandsIsNotPassivated() throws Exception {
+        ActorRef<MessageRegion.Command> region = region(index(), Duration.ofMillis(300));
+        String id = "4jZR1g3yV8zJ9H6";
+        accept(region, TestMessages.received(id, "carol@example.com", "d3@example.org"));
+        TestProbe<MessageState> state = testKit.createTestProbe();
+        TestProbe<Integer> count = testKit.createTestProbe();
+        for (int i = 0; i < 20; i++) { // 1 s of commands 50 ms apart, against a 300 ms idle timeout
+            region.tell(new MessageRegion.Deliver(id, new MessageActor.GetState(state.getRef())));
+            state.receiveMessage();
+            region.tell(new MessageRegion.CountActive(count.getRef()));
+            assertEquals(1, count.receiveMessage(), "passivated while busy, after " + i * 50 + " ms");
+            Thread.sleep(50);
+        }
+        count.awaitAssert(Duration.ofSeconds(3), () -> {
+            region.tell(new MessageRegion.CountActive(count.getRef()));
+            assertEquals(0, count.receiveMessage(), "idle after the commands stopped");
+            return null;
+        });
+    }
+
+    @Test
     void aFreshIndexIsRebuiltFromTheJournalWithEachMessageOnce() {
         ActorRef<MessageRegion.Command> region = region(index(), Duration.ofMinutes(1));
         accept(region, TestMessages.received("4jZR2972dbzJ9LX", "", "n1@example.net"));
