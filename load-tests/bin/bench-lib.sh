@@ -213,6 +213,11 @@ smarthost_stop() {  # DIR PORT_IN
   for pidfile in "$dir/queue/pid/master.pid" "$dir/data/master.pid" "$dir/data/smarthost.pid"; do
     [[ -f $pidfile ]] || continue
     pid=$(tr -d ' \n' <"$pidfile")
+    # postfix stop returns once the master has released its pid lock (queue and journal
+    # closed); the JVM takes a moment more to exit, so give it that before calling it stuck.
+    for _ in $(seq 1 100); do
+      tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir" || break; sleep 0.1
+    done
     if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir"; then
       kill "$pid" 2>/dev/null && note "smarthost master (pid $pid) outlived stop; killed"
     fi
