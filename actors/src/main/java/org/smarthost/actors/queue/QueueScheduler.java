@@ -18,7 +18,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -222,7 +221,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         scanning = true;
         rescan = false;
         long now = clock.instant().getEpochSecond();
-        ctx.pipeToSelf(AskPattern.<QueueManager.Command, List<IndexEntry>>ask(index,
+        ctx.pipeToSelf(Asks.<QueueManager.Command, List<IndexEntry>>ask(index,
                         r -> new QueueManager.Take(now, room, r), ASK_TIMEOUT, ctx.getSystem().scheduler()),
                 Taken::new);
         return this;
@@ -239,7 +238,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
             a.recipients = e.recipients().length;
             active.put(e.queueId(), a);
             activeRecipients += a.recipients;
-            ctx.pipeToSelf(AskPattern.<MessageRegion.Command, MessageState>ask(region,
+            ctx.pipeToSelf(Asks.<MessageRegion.Command, MessageState>ask(region,
                             r -> new MessageRegion.Deliver(e.queueId(), new MessageActor.GetState(r)), ASK_TIMEOUT,
                             ctx.getSystem().scheduler()),
                     (s, f) -> new Loaded(e.queueId(), s, f));
@@ -637,19 +636,19 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
     // --- the message actors ---------------------------------------------------------------------
 
     private CompletionStage<MessageState> record(String queueId, QueueEvent event) {
-        return AskPattern.<MessageRegion.Command, MessageState>askWithStatus(region,
+        return Asks.<MessageRegion.Command, MessageState>askWithStatus(region,
                 r -> new MessageRegion.Deliver(queueId, new MessageActor.Record(event, r)), ASK_TIMEOUT,
                 system.scheduler());
     }
 
     private CompletionStage<MessageState> recordLast(String queueId, DeliveryAttempted event) {
-        return AskPattern.<MessageRegion.Command, MessageState>askWithStatus(region,
+        return Asks.<MessageRegion.Command, MessageState>askWithStatus(region,
                 r -> new MessageRegion.Deliver(queueId, new MessageActor.RecordLast(event, clock.instant(), r)),
                 ASK_TIMEOUT, system.scheduler());
     }
 
     private CompletionStage<MessageState> state(String queueId) {
-        return AskPattern.<MessageRegion.Command, MessageState>ask(region,
+        return Asks.<MessageRegion.Command, MessageState>ask(region,
                 r -> new MessageRegion.Deliver(queueId, new MessageActor.GetState(r)), ASK_TIMEOUT,
                 system.scheduler());
     }

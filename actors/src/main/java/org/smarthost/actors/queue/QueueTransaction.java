@@ -13,7 +13,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.OverflowStrategy;
@@ -313,7 +312,7 @@ final class QueueTransaction implements Transaction {
                 sender.envid(), result.size(), session.clientName(), clientAddress, clientPort, session.heloName(),
                 session.protocol(), session.saslUsername(), queueId, sender.smtputf8(), sender.body(),
                 result.messageId(), session.serviceName());
-        return AskPattern.<MessageRegion.Command, Done>askWithStatus(receiver.region(),
+        return Asks.<MessageRegion.Command, Done>askWithStatus(receiver.region(),
                         replyTo -> new MessageRegion.Deliver(queueId, new MessageActor.Accept(received, replyTo)),
                         QueueReceiver.ACCEPT_TIMEOUT, receiver.system().scheduler())
                 .thenApply(done -> SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId));
