@@ -153,6 +153,11 @@ public final class EventLog {
         return nid.isEmpty() ? 0L : index.highestSequenceNr(nid.getAsLong());
     }
 
+    /** As {@link #highestSequenceNr}, when that needs no disk I/O; else empty. */
+    public OptionalLong highestSequenceNrWithoutIo(String persistenceId) {
+        return index.highestSequenceNrWithoutIo(persistenceId);
+    }
+
     /** Deletes events up to and including {@code toSequenceNr}; the highest sequence number stays. */
     public CompletableFuture<Void> deleteTo(String persistenceId, long toSequenceNr) {
         OptionalLong nid = index.lookupNid(persistenceId);

@@ -10,7 +10,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.ReadTier;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.smarthost.persistence.store.BatchListener;
 import org.smarthost.persistence.store.Bytes;
@@ -47,6 +50,12 @@ final class JournalIndex implements BatchListener {
             return size() > CACHE_SIZE;
         }
     });
+
+    /**
+     * Memtables and block cache only: a read with these never waits for the disk. One for the
+     * process (it holds no state), created after RocksStore has loaded the native library.
+     */
+    private static final ReadOptions WITHOUT_IO = new ReadOptions().setReadTier(ReadTier.BLOCK_CACHE_TIER);
 
     // commit-thread state
     private final Map<String, Long> pending = new HashMap<>();
@@ -135,6 +144,29 @@ final class JournalIndex implements BatchListener {
     long highestSequenceNr(long nid) {
         byte[] v = get(nidKey(HIGHEST, nid));
         return v == null ? 0L : Bytes.toLong(v, 0);
+    }
+
+    /**
+     * Any thread: the highest sequence number of {@code pid} if it can be read without disk I/O,
+     * else empty. A new id (a message just received: queue ids only grow, so its key is past
+     * every file's key range) and a recently written one always can.
+     */
+    OptionalLong highestSequenceNrWithoutIo(String pid) {
+        try {
+            Long nid = cache.get(pid);
+            if (nid == null) {
+                byte[] v = store.db().get(ids, WITHOUT_IO, pidKey(pid));
+                if (v == null) return OptionalLong.of(0L);
+                nid = Bytes.toLong(v, 0);
+            }
+            byte[] highest = store.db().get(ids, WITHOUT_IO, nidKey(HIGHEST, nid));
+            return OptionalLong.of(highest == null ? 0L : Bytes.toLong(highest, 0));
+        } catch (RocksDBException e) {
+            if (e.getStatus() != null && e.getStatus().getCode() == Status.Code.Incomplete) {
+                return OptionalLong.empty(); // it would have to read a block from disk
+            }
+            throw new RocksStore.StoreException("cannot read ids: " + e.getMessage(), e);
+        }
     }
 
     long lastOffsetOnDisk() {

@@ -1,5 +1,8 @@
 package org.smarthost.persistence.journal;
 
+import org.apache.pekko.persistence.AtomicWrite;
+import org.smarthost.persistence.store.RocksStore;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,6 +43,38 @@ class RocksJournalTest {
         if (kit != null) {
             kit.shutdownTestKit();
         }
+    }
+
+    @Test
+    void highestSequenceNumberIsReadFromMemoryWhenItCanBeAndFromDiskOtherwise() throws Exception {
+        JournalProbe j = start();
+        j.write(atomic(repr("message|OLD", 1, "a"), repr("message|OLD", 2, "b")));
+        // enough ids that they span many blocks, most of which a fresh start never reads
+        AtomicWrite[] many = new AtomicWrite[5000];
+        for (int i = 0; i < many.length; i++) many[i] = atomic(repr(String.format("message|P%04d", i), 1, "x"));
+        j.write(many);
+        kit.shutdownTestKit();
+        kit = null;
+        try (RocksStore store = RocksStore.acquire(dir)) {
+            store.db().flush(new org.rocksdb.FlushOptions().setWaitForFlush(true));
+        }
+        try (RocksStore store = RocksStore.acquire(dir)) { // reopened: nothing in memory yet
+            JournalIndex index = JournalIndex.of(store);
+            // queue ids grow with time, so a new message's id sorts after every stored one
+            assertEquals(java.util.OptionalLong.of(0L), index.highestSequenceNrWithoutIo("message|ZNEW"),
+                    "an id never written is known to be new without a read from disk");
+            assertTrue(index.highestSequenceNrWithoutIo("message|P2500").isEmpty(),
+                    "an id only on disk is left to the replay dispatcher");
+            EventLog log = new EventLog(store, null);
+            assertEquals(1L, log.highestSequenceNr("message|P2500"));
+            assertEquals(java.util.OptionalLong.of(1L), index.highestSequenceNrWithoutIo("message|P2500"),
+                    "once read, it is in memory");
+            java.util.OptionalLong old = index.highestSequenceNrWithoutIo("message|OLD");
+            assertTrue(old.isEmpty() || old.getAsLong() == 2L, "never a wrong number: " + old);
+        }
+        JournalProbe again = start(); // and the plugin answers alike through both paths
+        assertEquals(2, again.replayAll("message|OLD").highest());
+        assertEquals(0, again.replayAll("message|ZNEW").highest());
     }
 
     @Test
