@@ -148,8 +148,9 @@ final class JournalIndex implements BatchListener {
 
     /**
      * Any thread: the highest sequence number of {@code pid} if it can be read without disk I/O,
-     * else empty. A new id (a message just received: queue ids only grow, so its key is past
-     * every file's key range) and a recently written one always can.
+     * else empty. A recently written id always can. A new message's id nearly always can: queue
+     * ids grow with time, so its lookup lands past every stored message id, in the one block at
+     * the end of that range (or past a file's last key), which stays in the block cache.
      */
     OptionalLong highestSequenceNrWithoutIo(String pid) {
         try {
