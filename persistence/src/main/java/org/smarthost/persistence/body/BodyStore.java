@@ -55,6 +55,11 @@ public final class BodyStore implements AutoCloseable {
         return new BodyStore(RocksStore.fromConfig(config), DEFAULT_CHUNK_SIZE);
     }
 
+    /** Bytes per stored chunk: a body is written in pieces of this size. */
+    public int chunkSize() {
+        return chunkSize;
+    }
+
     public BodyWriter openWriter(String queueId) {
         return openWriter(queueId, BodyWriter.INITIAL_BUFFER);
     }
