@@ -97,9 +97,11 @@ final class GroupCommitter implements AutoCloseable {
         boolean committed = false;
         Throwable failure = null;
         try (WriteBatch batch = new WriteBatch()) {
+            List<StoreChange> changes = new ArrayList<>(requests.size());
             for (Request r : requests) {
-                change = change.merge(r.part.addTo(batch));
+                changes.add(r.part.addTo(batch));
             }
+            change = StoreChange.union(changes);
             db.write(syncedWrite, batch);
             committed = true;
             batches.incrementAndGet();

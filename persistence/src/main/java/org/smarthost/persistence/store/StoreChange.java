@@ -20,17 +20,20 @@ public record StoreChange(Set<String> persistenceIds, Set<String> tags, boolean 
         return persistenceIds.isEmpty() && tags.isEmpty() && !newPersistenceIds;
     }
 
-    StoreChange merge(StoreChange other) {
-        if (other == null || other.isEmpty()) {
-            return this;
+    /**
+     * Everything the given changes changed (nulls allowed). One pass into one set each: merging
+     * pairwise copied both sets again for every part of a group commit.
+     */
+    static StoreChange union(Iterable<StoreChange> changes) {
+        Set<String> ids = new HashSet<>();
+        Set<String> t = new HashSet<>();
+        boolean fresh = false;
+        for (StoreChange c : changes) {
+            if (c == null) continue;
+            ids.addAll(c.persistenceIds);
+            t.addAll(c.tags);
+            fresh |= c.newPersistenceIds;
         }
-        if (isEmpty()) {
-            return other;
-        }
-        Set<String> ids = new HashSet<>(persistenceIds);
-        ids.addAll(other.persistenceIds);
-        Set<String> t = new HashSet<>(tags);
-        t.addAll(other.tags);
-        return new StoreChange(ids, t, newPersistenceIds || other.newPersistenceIds);
+        return ids.isEmpty() && t.isEmpty() && !fresh ? NONE : new StoreChange(ids, t, fresh);
     }
 }
