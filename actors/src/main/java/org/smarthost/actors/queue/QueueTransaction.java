@@ -185,10 +185,12 @@ final class QueueTransaction implements Transaction {
 
     private CleanupEnvelope envelope() {
         List<String> rcpts = recipients.stream().map(RcptTo::address).toList();
-        String clientAddress = session.clientAddress() == null ? "unknown"
-                : session.clientAddress().getAddress().getHostAddress();
         return new CleanupEnvelope(queueId, arrival, sender.address(), rcpts, session.heloName(),
-                session.clientName(), clientAddress, session.protocol(), addMissingHeaders);
+                session.clientName(), clientAddress(), session.protocol(), addMissingHeaders);
+    }
+
+    private String clientAddress() {
+        return session.clientAddress() == null ? "unknown" : session.clientAddress().getAddress().getHostAddress();
     }
 
     /** Starts the stream and gives it what was held so far. */
@@ -245,17 +247,11 @@ final class QueueTransaction implements Transaction {
         if (finished) throw new IllegalStateException("transaction " + queueId + " already finished");
         finished = true;
         wakeWriter(); // no more content: nobody needs to wait for room
-        if (queue == null) {
-            if (tooBig) {
-                abandon();
-                return CompletableFuture.completedFuture(reply(CleanupRejected.messageTooBig()));
-            }
-            return queueMessage(cleanHeld());
-        }
         if (tooBig) {
-            queue.fail(CleanupRejected.messageTooBig());
+            if (queue != null) queue.fail(CleanupRejected.messageTooBig());
             return discard().thenApply(d -> reply(CleanupRejected.messageTooBig()));
         }
+        if (queue == null) return queueMessage(cleanHeld());
         queue.complete();
         return queueMessage(written.thenCombine(cleanup, (done, result) -> result));
     }
@@ -307,11 +303,9 @@ final class QueueTransaction implements Transaction {
     private CompletionStage<SmtpReply> persist(CleanupResult result) {
         List<EnvelopeRecipient> rcpts = recipients.stream()
                 .map(r -> new EnvelopeRecipient(r.address(), r.dsnNotify(), r.orcpt())).toList();
-        String clientAddress = session.clientAddress() == null ? "unknown"
-                : session.clientAddress().getAddress().getHostAddress();
         int clientPort = session.clientAddress() == null ? 0 : session.clientAddress().getPort();
         MessageReceived received = new MessageReceived(queueId, arrival, sender.address(), rcpts, sender.ret(),
-                sender.envid(), result.size(), session.clientName(), clientAddress, clientPort, session.heloName(),
+                sender.envid(), result.size(), session.clientName(), clientAddress(), clientPort, session.heloName(),
                 session.protocol(), session.saslUsername(), queueId, sender.smtputf8(), sender.body(),
                 result.messageId(), session.serviceName());
         return Asks.<MessageRegion.Command, Done>askWithStatus(receiver.region(),
@@ -326,19 +320,18 @@ final class QueueTransaction implements Transaction {
         finished = true;
         wakeWriter(); // the stream may be stuck in a slow append; the wait is over now
         held = null;
-        if (queue != null) {
-            queue.fail(new IllegalStateException("transaction aborted"));
-            discard();
-        } else {
-            abandon();
-        }
+        if (queue != null) queue.fail(new IllegalStateException("transaction aborted"));
+        discard();
     }
 
     private void abandon() {
         receiver.region().tell(new MessageRegion.Deliver(queueId, MessageActor.Abandon.INSTANCE));
     }
 
-    /** Removes whatever was written, once the stream and the group commit no longer use the writer. */
+    /**
+     * Stops the message's actor and removes whatever was written, once the stream and the group
+     * commit no longer use the writer (at once when nothing was).
+     */
     private CompletionStage<Done> discard() {
         abandon();
         if (writer == null) return CompletableFuture.completedFuture(Done.getInstance());
