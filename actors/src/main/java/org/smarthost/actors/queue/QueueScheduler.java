@@ -238,10 +238,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
             a.recipients = e.recipients().length;
             active.put(e.queueId(), a);
             activeRecipients += a.recipients;
-            ctx.pipeToSelf(Asks.<MessageRegion.Command, MessageState>ask(region,
-                            r -> new MessageRegion.Deliver(e.queueId(), new MessageActor.GetState(r)), ASK_TIMEOUT,
-                            ctx.getSystem().scheduler()),
-                    (s, f) -> new Loaded(e.queueId(), s, f));
+            ctx.pipeToSelf(state(e.queueId()), (s, f) -> new Loaded(e.queueId(), s, f));
         }
         if (rescan) scan();
         return this;
