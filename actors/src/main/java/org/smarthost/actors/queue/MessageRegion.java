@@ -54,9 +54,8 @@ public final class MessageRegion extends AbstractBehavior<MessageRegion.Command>
         final ActorRef<MessageActor.Command> ref;
         long lastCommand;
 
-        Entity(ActorRef<MessageActor.Command> ref, long now) {
+        Entity(ActorRef<MessageActor.Command> ref) {
             this.ref = ref;
-            this.lastCommand = now;
         }
     }
 
@@ -107,9 +106,7 @@ public final class MessageRegion extends AbstractBehavior<MessageRegion.Command>
         if (buffer != null) {
             buffer.add(d.command());
         } else {
-            Entity e = entity(d.queueId());
-            e.lastCommand = System.nanoTime();
-            e.ref.tell(d.command());
+            entity(d.queueId()).ref.tell(d.command());
         }
         return this;
     }
@@ -140,22 +137,23 @@ public final class MessageRegion extends AbstractBehavior<MessageRegion.Command>
         entities.remove(s.queueId());
         List<MessageActor.Command> buffer = passivating.remove(s.queueId());
         if (buffer != null && !buffer.isEmpty()) {
-            Entity fresh = entity(s.queueId());
-            fresh.lastCommand = System.nanoTime();
-            buffer.forEach(fresh.ref::tell);
+            ActorRef<MessageActor.Command> fresh = entity(s.queueId()).ref;
+            buffer.forEach(fresh::tell);
         }
         return this;
     }
 
+    /** The message's running actor, started if need be, with a command about to be sent to it. */
     private Entity entity(String queueId) {
         Entity e = entities.get(queueId);
         if (e == null) {
             ActorRef<MessageActor.Command> ref = getContext().spawn(
                     MessageActor.create(queueId, getContext().getSelf(), index, clock), queueId);
             getContext().watchWith(ref, new EntityStopped(queueId));
-            e = new Entity(ref, System.nanoTime());
+            e = new Entity(ref);
             entities.put(queueId, e);
         }
+        e.lastCommand = System.nanoTime();
         return e;
     }
 }
