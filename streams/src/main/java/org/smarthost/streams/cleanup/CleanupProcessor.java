@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ public final class CleanupProcessor {
             seenResentFrom, resent;
     private String messageId;
     private long size;
-    private org.apache.pekko.util.ByteStringBuilder pending = ByteString.createBuilder();
+    private ByteStringBuilder pending = ByteString.createBuilder();
 
     private boolean finished;
 
