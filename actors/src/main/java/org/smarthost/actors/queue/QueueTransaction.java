@@ -63,8 +63,11 @@ final class QueueTransaction implements Transaction {
     static final long HIGH_WATER = 256 * 1024;
     /** smtpd may read again once the buffer is down to this. */
     static final long LOW_WATER = 64 * 1024;
-    /** Content up to this size is held and cleaned at commit without a stream. */
-    static final int HOLD_LIMIT = 32 * 1024;
+    /**
+     * Content up to this size is held and cleaned at commit without a stream. Holding it costs no
+     * more memory than streaming it may: the stream is allowed HIGH_WATER bytes too.
+     */
+    static final int HOLD_LIMIT = (int) HIGH_WATER;
 
     private final String queueId;
     private final Instant arrival;
@@ -257,9 +260,8 @@ final class QueueTransaction implements Transaction {
     }
 
     /**
-     * Cleanup of the held content, on this thread. It and the appends only fill memory: the held
-     * content plus the headers cleanup adds stays below one body chunk (64 KiB), so no chunk is
-     * written before finishWithNextCommit hands the only one to the group commit.
+     * Cleanup of the held content, on this thread. It and the appends only fill memory: a held
+     * writer writes no chunk before finishWithNextCommit hands them all to the group commit.
      */
     private CompletionStage<CleanupResult> cleanHeld() {
         ByteString content = held.result();
@@ -271,7 +273,7 @@ final class QueueTransaction implements Transaction {
         } catch (CleanupRejected r) {
             return CompletableFuture.failedFuture(r);
         }
-        writer = receiver.bodies().openWriter(queueId, out.size());
+        writer = receiver.bodies().openHeldWriter(queueId, out.size());
         try {
             for (ByteBuffer b : out.getByteBuffers()) writer.append(b);
         } catch (IOException e) {

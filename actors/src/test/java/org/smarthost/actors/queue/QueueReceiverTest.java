@@ -60,7 +60,7 @@ class QueueReceiverTest {
         system = ActorSystem.create(Behaviors.empty(), "receiver", config);
         bodies = BodyStore.open(dir);
         QueueSettings settings = QueueSettings.defaults("mx.example", dir);
-        settings = new QueueSettings(settings.myhostname(), settings.mailName(), 5, 1000, 100_000, false,
+        settings = new QueueSettings(settings.myhostname(), settings.mailName(), 5, 1000, 1_000_000, false,
                 settings.localHeaderRewriteClients(), settings.mynetworks(), settings.minimalBackoffTime(),
                 settings.maximalBackoffTime(), settings.maximalQueueLifetime(), settings.bounceQueueLifetime(),
                 settings.queueRunDelay(), dir, dir, QueueSettings.ROCKSDB_READ_JOURNAL, settings.messageIdleTimeout(),
@@ -147,7 +147,7 @@ class QueueReceiverTest {
     void oversizedMessageIsRejectedWithoutBufferingIt() throws Exception {
         Transaction t = open("alice@example.com", "bob@example.net");
         String line = "x".repeat(998) + "\r\n";
-        for (int i = 0; i < 200; i++) write(t, line, 1000);  // 200 kB against a 100 kB limit
+        for (int i = 0; i < 1200; i++) write(t, line, 1000);  // 1.2 MB against a 1 MB limit
         SmtpReply reply = t.commit().toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertEquals(SmtpReply.of(552, "5.3.4", "Message size exceeds fixed limit"), reply);
         assertFalse(bodies.exists(t.queueId()));
@@ -171,7 +171,7 @@ class QueueReceiverTest {
     @Test
     void contentBeyondTheHoldLimitIsStreamedAndStoredWhole() throws Exception {
         Transaction t = open("alice@example.com", "bob@example.net");
-        String text = ("z".repeat(78) + "\r\n").repeat(800); // 64,000 octets: more than smtpd's transaction holds
+        String text = ("z".repeat(78) + "\r\n").repeat(4000); // 320,000 octets: more than smtpd's transaction holds
         assertTrue(text.length() > QueueTransaction.HOLD_LIMIT);
         write(t, "Subject: big\r\nMessage-ID: <m2@example.com>\r\n\r\n" + text, 1000);
         assertEquals(250, t.commit().toCompletableFuture().get(30, TimeUnit.SECONDS).code());
@@ -184,13 +184,27 @@ class QueueReceiverTest {
     }
 
     @Test
+    void heldContentOfSeveralChunksIsStoredWhole() throws Exception {
+        Transaction t = open("alice@example.com", "bob@example.net");
+        String text = ("h".repeat(78) + "\r\n").repeat(2000); // 160,000 octets: held, but more than two chunks
+        assertTrue(text.length() < QueueTransaction.HOLD_LIMIT && text.length() > 2 * bodies.chunkSize());
+        write(t, "Subject: held\r\n\r\n" + text, 1000);
+        assertFalse(bodies.exists(t.queueId()), "a held body is written with MessageReceived, not before");
+        assertEquals(250, t.commit().toCompletableFuture().get(30, TimeUnit.SECONDS).code());
+        String content = body(t.queueId());
+        assertTrue(content.endsWith("\r\nFrom: alice@example.com\r\n\r\n" + text));
+        IndexEntry e = queue.lookup(t.queueId()).toCompletableFuture().get(30, TimeUnit.SECONDS).orElseThrow();
+        assertEquals(content.length(), e.size());
+    }
+
+    @Test
     void transactionsThatEndWithoutAMessageLeaveNoMessageActor() throws Exception {
         // each open() starts the message's actor ahead of DATA; none of these ends in the queue
         Transaction small = open("alice@example.com", "bob@example.net");
         write(small, "Subject: x\r\n\r\ny\r\n", 10);
         small.abort();
         Transaction big = open("alice@example.com", "bob@example.net");
-        write(big, "Subject: x\r\n\r\n" + "y".repeat(40_000) + "\r\n", 1000);
+        write(big, "Subject: x\r\n\r\n" + "y".repeat(300_000) + "\r\n", 1000); // streamed
         big.abort();
         Transaction empty = open("alice@example.com", "bob@example.net"); // RSET after RCPT
         empty.abort();

@@ -75,6 +75,18 @@ public final class BodyStore implements AutoCloseable {
         return new BodyWriter(store, queueId, chunkSize, expectedSize);
     }
 
+    /**
+     * A writer for a body of {@code size} bytes that is already in memory: it writes nothing
+     * until {@link BodyWriter#finishWithNextCommit()}, which adds all its chunks to the next
+     * group commit.
+     */
+    public BodyWriter openHeldWriter(String queueId, int size) {
+        if (store.isReadOnly()) {
+            throw new IllegalStateException("body store " + store.dir() + " is read-only");
+        }
+        return new BodyWriter(store, queueId, chunkSize, size, true);
+    }
+
     /** Streams the body; the caller must close the stream. */
     public InputStream open(String queueId) throws IOException {
         Snapshot snapshot = store.db().getSnapshot();

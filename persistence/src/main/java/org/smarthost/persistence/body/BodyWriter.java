@@ -3,7 +3,9 @@ package org.smarthost.persistence.body;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.rocksdb.ColumnFamilyHandle;
@@ -21,6 +23,11 @@ import org.smarthost.persistence.store.StoreChange;
  * both go to one WAL, and fsync of the WAL covers everything written before. So call
  * {@link #finish()} (or {@link #finishWithNextCommit()}) before persisting MessageReceived, and
  * answer 250 only after that persist.
+ *
+ * <p>A writer for a body that is already whole in memory ({@link BodyStore#openHeldWriter}) writes
+ * nothing before {@link #finishWithNextCommit()}, which puts every chunk in the store's next group
+ * commit: the caller's thread (smtpd's event loop) never waits for the disk, and the body costs no
+ * write of its own.
  *
  * <p>Not thread-safe: one writer per SMTP transaction. {@link #close()} aborts a writer that
  * was not finished, so try-with-resources never leaves half a body behind.
@@ -41,15 +48,25 @@ public final class BodyWriter implements AutoCloseable {
     private long size;
     private boolean finished;
     private boolean aborted;
+    /** Full chunks of a held body, in order, not yet written; null for a streamed body. */
+    private final List<byte[]> held;
+    /** The size a held body announced, so each of its chunk buffers is allocated at its final size. */
+    private final long expectedSize;
 
     static final int INITIAL_BUFFER = 4096;
 
     BodyWriter(RocksStore store, String queueId, int chunkSize, int initialBuffer) {
+        this(store, queueId, chunkSize, initialBuffer, false);
+    }
+
+    BodyWriter(RocksStore store, String queueId, int chunkSize, int expectedSize, boolean hold) {
         this.store = store;
         this.bodies = store.family(RocksStore.Family.BODIES);
         this.queueId = queueId;
         this.chunkSize = chunkSize;
-        this.chunk = new byte[Math.max(1, Math.min(initialBuffer, chunkSize))];
+        this.expectedSize = expectedSize;
+        this.held = hold ? new ArrayList<>() : null;
+        this.chunk = new byte[Math.max(1, Math.min(expectedSize, chunkSize))];
         BodyKeys.chunk(queueId, 0); // validates the queue id early
     }
 
@@ -104,10 +121,45 @@ public final class BodyWriter implements AutoCloseable {
      */
     public void finish() throws IOException {
         checkOpen();
+        if (held != null) {
+            finishHeld();
+            return;
+        }
         if (lastChunkPending()) {
             flushChunk();
         }
         finished = true;
+    }
+
+    /** finish() of a held body: all its chunks in one write. */
+    private void finishHeld() throws IOException {
+        List<byte[]> values = unwrittenChunks();
+        try (WriteBatch batch = new WriteBatch()) {
+            putChunks(batch, values);
+            store.db().write(store.unsyncedWrite(), batch);
+        } catch (RocksDBException e) {
+            throw new IOException("cannot write body " + queueId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Marks the writer finished and hands over the chunks not written yet (held ones, then the last one). */
+    private List<byte[]> unwrittenChunks() {
+        finished = true;
+        List<byte[]> values = held == null ? new ArrayList<>(1) : held;
+        if (lastChunkPending()) {
+            values.add(filledPart()); // nothing writes into the buffer once finished
+            chunks++;
+            filled = 0;
+        }
+        return values;
+    }
+
+    /** The chunks of {@link #unwrittenChunks()}, which are the last ones written. */
+    private void putChunks(WriteBatch batch, List<byte[]> values) throws RocksDBException {
+        int first = chunks - values.size();
+        for (int i = 0; i < values.size(); i++) {
+            batch.put(bodies, BodyKeys.chunk(queueId, first + i), values.get(i));
+        }
     }
 
     /**
@@ -125,16 +177,12 @@ public final class BodyWriter implements AutoCloseable {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        finished = true;
-        if (!lastChunkPending()) {
+        List<byte[]> values = unwrittenChunks();
+        if (values.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        byte[] key = BodyKeys.chunk(queueId, chunks);
-        byte[] value = filledPart(); // nothing writes into the buffer once finished
-        chunks++;
-        filled = 0;
         return store.commit(batch -> {
-            batch.put(bodies, key, value);
+            putChunks(batch, values);
             return StoreChange.NONE;
         });
     }
@@ -210,6 +258,13 @@ public final class BodyWriter implements AutoCloseable {
 
     private void flushChunk() throws IOException {
         byte[] value = filledPart();
+        if (held != null) {
+            held.add(value);
+            chunks++;
+            filled = 0;
+            chunk = new byte[(int) Math.max(1, Math.min(chunkSize, expectedSize - size))];
+            return;
+        }
         try {
             // WAL on, sync off: see the class comment for why this is durable enough
             store.db().put(bodies, store.unsyncedWrite(), BodyKeys.chunk(queueId, chunks), value);

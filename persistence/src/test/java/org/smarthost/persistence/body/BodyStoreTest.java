@@ -183,6 +183,40 @@ class BodyStoreTest {
     }
 
     @Test
+    void aHeldBodyWritesNothingUntilItsChunksJoinTheNextCommit() throws Exception {
+        int chunk = BodyStore.DEFAULT_CHUNK_SIZE;
+        try (BodyStore store = BodyStore.open(dir)) {
+            // sizes around chunk boundaries; the announced size is the real one, or off by some
+            int[] sizes = {0, 1, chunk - 1, chunk, chunk + 1, 2 * chunk, 2 * chunk + 7, 4 * chunk - 3};
+            int n = 0;
+            for (int i = 0; i < sizes.length; i++) {
+                for (int announced : new int[] {sizes[i], sizes[i] / 2, sizes[i] + chunk}) {
+                    String id = "4XyzHELD" + n++;
+                    BodyWriter w = store.openHeldWriter(id, announced);
+                    byte[] expected = writeRandom(w, i, sizes[i]);
+                    assertFalse(store.exists(id), "nothing is written before the commit: " + sizes[i]);
+                    w.finishWithNextCommit().get(10, TimeUnit.SECONDS);
+                    try (InputStream in = store.open(id)) {
+                        assertArrayEquals(expected, digest(in), "size " + sizes[i] + " announced " + announced);
+                    }
+                }
+            }
+            // finish() writes a held body at once, in one write
+            BodyWriter w = store.openHeldWriter("4XyzHELDNOW", 3 * chunk);
+            byte[] expected = writeRandom(w, 99, 3 * chunk);
+            w.finish();
+            try (InputStream in = store.open("4XyzHELDNOW")) {
+                assertArrayEquals(expected, digest(in));
+            }
+            // an aborted held body leaves nothing
+            BodyWriter aborted = store.openHeldWriter("4XyzHELDABORT", 2 * chunk);
+            writeRandom(aborted, 7, 2 * chunk);
+            aborted.abort();
+            assertFalse(store.exists("4XyzHELDABORT"));
+        }
+    }
+
+    @Test
     void aSecondProcessCanReadWhileTheServerHoldsTheStore() throws Exception {
         try (BodyStore store = BodyStore.open(dir)) {
             BodyWriter w = store.openWriter("4XyzSHARED");
