@@ -2,7 +2,6 @@ package org.smarthost.protocol.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.stream.ChunkedInput;
 import java.io.IOException;
@@ -23,8 +22,6 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
      * message does not get 16 KB of buffer: this was the largest source of garbage per delivery.
      */
     private byte[] buffer;
-    /** {@link #buffer} seen as a ByteBuf, for its fast indexOf. */
-    private ByteBuf view;
     private final Runnable onProgress;
     private boolean atLineStart = true;
     private boolean afterCr;
@@ -50,7 +47,6 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
         if (buffer == null) {
             int ready = in.available();
             buffer = new byte[ready > 0 ? Math.min(CHUNK, ready) : CHUNK];
-            view = Unpooled.wrappedBuffer(buffer);
         }
         int n = in.read(buffer);
         onProgress.run();
@@ -66,7 +62,7 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
             return out;
         }
         // Most lines need nothing: copy the runs between the places that do (a bare LF, a line
-        // starting with ".") in bulk, finding line ends with Netty's word-at-a-time search. A
+        // starting with ".") in bulk, finding line ends with a word-at-a-time search. A
         // loop over every octet was the hot spot of relaying large messages. Each input octet
         // becomes at most two ("\n" → CRLF, a leading "." → ".."); the buffer grows if needed.
         ByteBuf out = allocator.buffer(n + n / 32 + 8, 2 * n + 8);
@@ -77,7 +73,7 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
                 out.writeBytes(buffer, copyFrom, i - copyFrom).writeByte('.');
                 copyFrom = i;
             }
-            int lf = view.indexOf(i, n, (byte) '\n');
+            int lf = LineFeedSearch.indexOf(buffer, i, n);
             if (lf < 0) {
                 if (i < n) {
                     atLineStart = false;
