@@ -20,7 +20,8 @@
 #    session) at that fraction of the saturation rate in msgs/s, i.e. rate/N sessions/s: first
 #    -w seconds of warm-up (Gatling's own JIT warm-up; reported as "warm-up: ..." rows), then,
 #    at the same arrival rate without a pause, -d seconds measured. The "message accepted" p50/p95/p99/max come from the measured row of
-#    the report's js/stats.js. Gatling runs on the same machine, so its own CPU is part of the
+#    the report's js/stats.js; the SMTP commands get no rows of their own (-DcommandStats=false:
+#    each row costs Gatling CPU that the server on the same cores would otherwise have). Gatling runs on the same machine, so its own CPU is part of the
 #    load: the result line shows the CPU seconds each side used over the whole Gatling run
 #    (Maven and JVM start, warm-up, measured load, drain, report), cpu_server = utime+stime of
 #    the MTA's master process and its descendants (and the children they reaped) from
@@ -124,7 +125,7 @@ for f in "${FR[@]}"; do
   { time { (cd "$REPO_ROOT" && timeout $(( warmup + duration + 900 )) mvn -B -o -q -pl load-tests gatling:test \
       -Dgatling.simulationClass=org.smarthost.loadtests.simulations.SteadyRelaySimulation \
       -Dport="$SH_IN" -Drate="$sessions" -DmessagesPerConnection="$per_conn" \
-      -Dwarmup="$warmup" -Dduration="$duration" -Ddrain=60 -DmaxFailedPercent=100) \
+      -Dwarmup="$warmup" -Dduration="$duration" -Ddrain=60 -DmaxFailedPercent=100 -DcommandStats=false) \
       >"$BENCH_WORK/gatling-$f.out" 2>&1 ; } ; } 2>"$BENCH_WORK/gatling-$f.time"
   rc=$?
   cpu1=$(cpu_seconds "${server:-0}")

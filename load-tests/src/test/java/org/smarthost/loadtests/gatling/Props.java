@@ -11,6 +11,14 @@ public final class Props {
         return value == null || value.isBlank() ? defaultValue : value.trim();
     }
 
+    public static boolean bool(String name, boolean defaultValue) {
+        String value = string(name, Boolean.toString(defaultValue));
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException("-D" + name + " must be true or false, got \"" + value + "\"");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
     public static int integer(String name, int defaultValue) {
         return (int) number(name, defaultValue);
     }

@@ -61,6 +61,9 @@ abstract class SmtpAction implements Action {
     protected final void record(Session session, String request, long start, long end,
                                 SmtpReply reply, Throwable error, int expectedClass) {
         boolean ok = error == null && reply != null && reply.code() / 100 == expectedClass;
+        if (!workload.records(request, ok)) {
+            return;
+        }
         String code = reply != null ? Integer.toString(reply.code()) : null;
         String message = ok ? null : (reply != null ? reply.toString() : describe(error));
         stats.logResponse(session.scenario(), session.groups(), workload.requestName(request), start, end,
@@ -69,6 +72,9 @@ abstract class SmtpAction implements Action {
 
     /** Logs a successful request that has no reply of its own (the TCP connect). */
     protected final void recordOk(Session session, String request, long start, long end) {
+        if (!workload.records(request, true)) {
+            return;
+        }
         stats.logResponse(session.scenario(), session.groups(), workload.requestName(request), start, end,
                 OK$.MODULE$, Option.empty(), Option.empty());
     }

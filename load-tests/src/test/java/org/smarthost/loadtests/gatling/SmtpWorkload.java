@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * What the virtual users send and where, read from system properties so one simulation class
  * serves every target: {@code -Dhost -Dport -Dsize -DsizeMax -Drecipients -Dhelo -Dsender
- * -DrecipientDomain -DreplyTimeout}. {@code requestPrefix} (empty unless set with
+ * -DrecipientDomain -DreplyTimeout -DcommandStats}. {@code requestPrefix} (empty unless set with
  * {@link #withRequestPrefix}) goes before every request name the SMTP actions report, so two
  * populations of one simulation (an unmeasured warm-up and the measured load) get separate
  * stats rows.
@@ -26,7 +26,8 @@ public record SmtpWorkload(
         int minSize,
         int maxSize,
         Duration replyTimeout,
-        String requestPrefix) {
+        String requestPrefix,
+        boolean commandStats) {
 
     public SmtpWorkload {
         if (port < 1 || port > 65535) {
@@ -64,13 +65,25 @@ public record SmtpWorkload(
                 size,
                 sizeMax,
                 Duration.ofSeconds(Props.integer("replyTimeout", 60)),
-                "");
+                "",
+                Props.bool("commandStats", true));
     }
 
     /** The same workload, reported under {@code prefix + name} ("warm-up: message accepted"). */
     public SmtpWorkload withRequestPrefix(String prefix) {
         return new SmtpWorkload(host, port, helo, sender, recipientDomain, recipients, minSize, maxSize,
-                replyTimeout, prefix);
+                replyTimeout, prefix, commandStats);
+    }
+
+    /**
+     * Whether a request that succeeded gets a stats row of its own: always for "message accepted",
+     * for each SMTP command (connect, EHLO, MAIL FROM, ...) unless {@code -DcommandStats=false}.
+     * Failures are always recorded. Each row costs the load generator CPU (Gatling's stats engine
+     * and simulation.log), which on a shared host is taken from the server being measured:
+     * latency-bench.sh, which reads only "message accepted", turns the others off.
+     */
+    public boolean records(String request, boolean ok) {
+        return commandStats || !ok || SmtpSendAction.ACCEPTED.equals(request);
     }
 
     /** The stats row of an SMTP request: the one place request names are made. */

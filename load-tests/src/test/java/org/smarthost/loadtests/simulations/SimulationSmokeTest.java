@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -117,6 +118,43 @@ class SimulationSmokeTest {
         assertEquals(measured[0], counts(stats, "connect")[0] * 2, "two messages per measured connection");
         assertEquals(warmUp[0] + measured[0], sink.awaitMessages(before + warmUp[0] + measured[0], 10_000) - before,
                 "messages smtp-sink received vs messages Gatling saw accepted in both phases");
+    }
+
+    /**
+     * -DcommandStats=false leaves out the rows of successful SMTP commands, not "message accepted"
+     * and not failures (a rejected RCPT TO is still a KO row).
+     */
+    @org.junit.jupiter.api.Test
+    void commandRowsCanBeLeftOutButNotFailures() throws Exception {
+        set("host", "127.0.0.1");
+        set("duration", "1");
+        set("drain", "30");
+        set("rate", "4");
+        set("commandStats", "false");
+        set("port", Integer.toString(sink.port()));
+        long before = sink.messages();
+        Path results = work.resolve("accepted-only");
+        int status = Gatling$.MODULE$.fromArgs(new String[] {
+                "--simulation", SteadyRelaySimulation.class.getName(),
+                "--results-folder", results.toString()});
+        assertEquals(0, status, "Gatling exit status");
+        String stats = Files.readString(onlyReport(results).resolve("js/stats.js"));
+        long[] accepted = counts(stats, "message accepted");
+        assertTrue(accepted[0] > 0, "some messages were accepted");
+        assertEquals(accepted[0], counts(stats, "All Requests")[0], "every row is a message accepted");
+        assertFalse(stats.contains("name: \"connect\""), "no connect row");
+        assertEquals(accepted[0], sink.awaitMessages(before + accepted[0], 10_000) - before,
+                "messages smtp-sink received vs messages Gatling saw accepted");
+
+        try (SmtpSink rejecting = SmtpSink.start(work, "-f", "rcpt")) {
+            set("port", Integer.toString(rejecting.port()));
+            Path rejected = work.resolve("accepted-only-rejecting");
+            assertTrue(Gatling$.MODULE$.fromArgs(new String[] {
+                    "--simulation", SteadyRelaySimulation.class.getName(),
+                    "--results-folder", rejected.toString()}) != 0, "Gatling must fail the run");
+            String failed = Files.readString(onlyReport(rejected).resolve("js/stats.js"));
+            assertTrue(counts(failed, "RCPT TO")[1] > 0, "the rejected RCPT TO are KO rows");
+        }
     }
 
     /** The pass criterion is real: a server that rejects every RCPT TO fails the run. */
