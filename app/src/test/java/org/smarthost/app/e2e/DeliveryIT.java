@@ -293,8 +293,8 @@ class DeliveryIT {
     @Test
     @Order(7)
     void bodiesOnBothSidesOfTheHeldSizeArriveWhole() throws Exception {
-        // smtpd holds up to 32 KiB of a message in memory and streams anything longer
-        for (int size : new int[] {0, 32_000, 33_500, 200_000}) {
+        // smtpd holds up to 256 KiB of a message in memory (in 64 KiB body chunks) and streams anything longer
+        for (int size : new int[] {0, 32_000, 140_000, 250_000, 270_000, 600_000}) {
             String subject = "size " + size;
             StringBuilder text = new StringBuilder();
             for (int i = 0; text.length() < size; i++) {
