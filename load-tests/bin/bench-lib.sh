@@ -252,7 +252,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # --- warm-up (the same for both MTAs) ---------------------------------------------------------
 # A fresh JVM runs interpreted and C1-compiled code until C2 has compiled the hot paths: on a
 # 2-core host the first ~10,000 messages of a new smarthost are relayed at well under half the
-# later rate, and C2 is busy until ~40,000 (warmup-bench.sh shows the curve). Postfix has a cold
+# later rate, and C2 is busy until ~20,000-40,000 (warmup-bench.sh shows the curve). Postfix has a cold
 # start too (process spawn, the first queue scans, the page cache). So before each measured
 # workload both MTAs get the same unmeasured warm-up batch through the same path: WARMUP
 # messages of the workload's shape over 20 sessions (default 5000; WARMUP=0 measures cold).
