@@ -15,8 +15,8 @@ import org.smarthost.persistence.store.RocksStore;
 import org.smarthost.persistence.store.StoreChange;
 
 /**
- * Writes one message body as fixed-size chunks, each its own key, so no body is ever held whole
- * in memory (at most one chunk is buffered).
+ * Writes one message body as fixed-size chunks, each its own key, so a streamed body is never
+ * held whole in memory (at most one chunk is buffered).
  *
  * <p>Chunks are written with the WAL but NOT synced. That is deliberate: the body is made
  * durable by the synced journal write of MessageReceived that follows in the same database —
