@@ -69,9 +69,7 @@ public final class BodyStore implements AutoCloseable {
      * size is known in advance fills it exactly, and its chunk is written without a copy.
      */
     public BodyWriter openWriter(String queueId, int expectedSize) {
-        if (store.isReadOnly()) {
-            throw new IllegalStateException("body store " + store.dir() + " is read-only");
-        }
+        checkWritable();
         return new BodyWriter(store, queueId, chunkSize, expectedSize);
     }
 
@@ -81,10 +79,14 @@ public final class BodyStore implements AutoCloseable {
      * group commit.
      */
     public BodyWriter openHeldWriter(String queueId, int size) {
+        checkWritable();
+        return new BodyWriter(store, queueId, chunkSize, size, true);
+    }
+
+    private void checkWritable() {
         if (store.isReadOnly()) {
             throw new IllegalStateException("body store " + store.dir() + " is read-only");
         }
-        return new BodyWriter(store, queueId, chunkSize, size, true);
     }
 
     /** Streams the body; the caller must close the stream. */
