@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import org.rocksdb.RocksDB;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * waiting for their MessageReceived therefore share one fsync, and the batch is the unit of
  * atomicity. Being the only writer of synced batches also means counters (numeric IDs, tag
  * offsets) are allocated in commit order, so a live eventsByTag reader never sees offset N+1
- * before N.
+ * before N. While writes arrive fast, a batch is held open briefly so that more of them share its
+ * fsync ({@link CommitPacer}).
  */
 final class GroupCommitter implements AutoCloseable {
 
@@ -28,7 +30,7 @@ final class GroupCommitter implements AutoCloseable {
     /** Bound on one batch so a burst cannot build an unbounded WriteBatch in memory. */
     private static final int MAX_PARTS_PER_BATCH = 4096;
 
-    private record Request(BatchPart part, CompletableFuture<Void> done) {
+    private record Request(BatchPart part, CompletableFuture<Void> done, long submitted) {
     }
 
     private final RocksDB db;
@@ -36,13 +38,20 @@ final class GroupCommitter implements AutoCloseable {
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final List<BatchListener> batchListeners;
     private final Consumer<StoreChange> changeSink;
+    private final CommitPacer pacer;
     private final Thread thread;
     private volatile boolean running = true;
     private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong parts = new java.util.concurrent.atomic.AtomicLong();
 
     GroupCommitter(RocksDB db, String name, List<BatchListener> batchListeners, Consumer<StoreChange> changeSink) {
+        this(db, name, batchListeners, changeSink, CommitPacer.standard());
+    }
+
+    GroupCommitter(RocksDB db, String name, List<BatchListener> batchListeners, Consumer<StoreChange> changeSink,
+                   CommitPacer pacer) {
         this.db = db;
+        this.pacer = pacer;
         // The durability contract ("250 after DATA means fsynced") rests on this flag: every
         // journal, snapshot and corrupt-queue write goes through this committer with sync=true,
         // i.e. the WAL is fsync()ed before any future completes. There is no portable test for
@@ -61,7 +70,7 @@ final class GroupCommitter implements AutoCloseable {
             done.completeExceptionally(new IllegalStateException("store is closed"));
             return done;
         }
-        queue.add(new Request(part, done));
+        queue.add(new Request(part, done, System.nanoTime()));
         return done;
     }
 
@@ -73,9 +82,11 @@ final class GroupCommitter implements AutoCloseable {
                 if (first == null) {
                     continue;
                 }
+                holdForMore(first);
                 pending.add(first);
                 queue.drainTo(pending, MAX_PARTS_PER_BATCH - 1);
                 commit(pending);
+                pacer.committed(pending.size(), System.nanoTime());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -89,6 +100,19 @@ final class GroupCommitter implements AutoCloseable {
         Request r;
         while ((r = queue.poll()) != null) {
             r.done.completeExceptionally(new IllegalStateException("store is closed"));
+        }
+    }
+
+    /**
+     * Sleeps until the pacer's hold for this batch ends. Parking, unlike waiting on the queue,
+     * is not woken by each write that arrives meanwhile; they are all drained after the hold.
+     */
+    private void holdForMore(Request first) {
+        long now = System.nanoTime();
+        long until = pacer.holdUntil(first.submitted, now);
+        while (until - now > 0 && running) {
+            LockSupport.parkNanos(until - now);
+            now = System.nanoTime();
         }
     }
 
