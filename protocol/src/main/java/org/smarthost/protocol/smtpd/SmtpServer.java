@@ -2,13 +2,13 @@ package org.smarthost.protocol.smtpd;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.smarthost.protocol.io.NettyTransport;
 import org.smarthost.protocol.smtpd.codec.SmtpReplyEncoder;
 import org.smarthost.protocol.smtpd.codec.SmtpServerDecoder;
 import org.smarthost.protocol.smtpd.restrictions.RestrictionEngine;
@@ -37,6 +38,7 @@ public final class SmtpServer {
     private static final Logger log = LoggerFactory.getLogger("postfix/smtpd");
 
     private final SmtpdSettings settings;
+    private final NettyTransport transport = NettyTransport.best();
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Set<SmtpdSession> sessions = ConcurrentHashMap.newKeySet();
@@ -49,8 +51,8 @@ public final class SmtpServer {
 
     private SmtpServer(SmtpdSettings settings) {
         this.settings = settings;
-        this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(transport.ioHandlerFactory());
     }
 
     public static SmtpServer start(SmtpdSettings settings, MessageReceiver receiver, InetSocketAddress bind,
@@ -66,14 +68,23 @@ public final class SmtpServer {
         RestrictionEngine engine = new RestrictionEngine(registry, tables);
         ServerBootstrap b = new ServerBootstrap()
                 .group(server.boss, server.workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(server.transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 100)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // Counted on the listener's own event loop as each connection is accepted: there
+                // the native transport stops accepting at once when autoRead goes off; from another
+                // thread it takes one more connection if a read was already requested.
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object child) {
+                        server.childAccepted((Channel) child);
+                        ctx.fireChannelRead(child);
+                    }
+                })
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        server.childAccepted(ch);
                         SmtpServerDecoder decoder = new SmtpServerDecoder(settings.limits().lineLengthLimit(), true);
                         long idle = settings.limits().smtpdTimeout().toMillis();
                         ch.pipeline()
