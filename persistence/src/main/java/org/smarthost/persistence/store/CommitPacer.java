@@ -48,7 +48,7 @@ final class CommitPacer {
      */
     long holdUntil(long firstSubmitted, long now) {
         roll(now);
-        if (windowNanos == 0 || partsPerWindow < 1.0) {
+        if (partsPerWindow < 1.0) { // also with a zero window, whose measured rate is always 0
             return now;
         }
         return firstSubmitted + windowNanos;
