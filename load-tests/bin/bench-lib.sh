@@ -230,6 +230,7 @@ smarthost_stop() {  # DIR PORT_IN
   listening "$in" && note "WARNING: something still listens on 127.0.0.1:$in after smarthost stop"
   cp "$dir/start.log" "$BENCH_WORK/smarthost-start.log" 2>/dev/null
   cp "$dir/maillog" "$BENCH_WORK/smarthost.maillog" 2>/dev/null
+  cp "$dir/queue/db/LOG" "$BENCH_WORK/smarthost-rocksdb.LOG" 2>/dev/null   # flushes, compactions, stalls
   rm -rf "$dir"
 }
 

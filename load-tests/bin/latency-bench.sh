@@ -27,6 +27,8 @@
 #    the MTA's master process and its descendants (and the children they reaped) from
 #    /proc/PID/stat before and after; cpu_loadgen = user+sys that bash's "time" reports for the
 #    mvn command: Maven, the forked Gatling JVM and everything else it waited for.
+# GATLING_JVM_ARGS adds options to the Gatling JVM (gatling-maven-plugin's gatling.jvmArgs, ahead
+# of its defaults), e.g. -Xlog:gc:file=/tmp/gatling-gc.log to see the load generator's own pauses.
 # Needs root, Debian's postfix (smtp-source, smtp-sink), bc, ss, python3 and Maven (offline).
 set -u
 . "$(dirname "$0")/bench-lib.sh"
@@ -125,7 +127,8 @@ for f in "${FR[@]}"; do
   { time { (cd "$REPO_ROOT" && timeout $(( warmup + duration + 900 )) mvn -B -o -q -pl load-tests gatling:test \
       -Dgatling.simulationClass=org.smarthost.loadtests.simulations.SteadyRelaySimulation \
       -Dport="$SH_IN" -Drate="$sessions" -DmessagesPerConnection="$per_conn" \
-      -Dwarmup="$warmup" -Dduration="$duration" -Ddrain=60 -DmaxFailedPercent=100 -DcommandStats=false) \
+      -Dwarmup="$warmup" -Dduration="$duration" -Ddrain=60 -DmaxFailedPercent=100 -DcommandStats=false \
+      ${GATLING_JVM_ARGS:+"-Dgatling.jvmArgs=$GATLING_JVM_ARGS"}) \
       >"$BENCH_WORK/gatling-$f.out" 2>&1 ; } ; } 2>"$BENCH_WORK/gatling-$f.time"
   rc=$?
   cpu1=$(cpu_seconds "${server:-0}")
