@@ -28,7 +28,8 @@
 #    /proc/PID/stat before and after; cpu_loadgen = user+sys that bash's "time" reports for the
 #    mvn command: Maven, the forked Gatling JVM and everything else it waited for.
 # GATLING_JVM_ARGS adds options to the Gatling JVM (gatling-maven-plugin's gatling.jvmArgs, ahead
-# of its defaults), e.g. -Xlog:gc:file=/tmp/gatling-gc.log to see the load generator's own pauses.
+# of its defaults; Maven splits the value at commas), e.g. -Xlog:gc:file=/tmp/gatling-gc.log to see
+# the load generator's own pauses.
 # Needs root, Debian's postfix (smtp-source, smtp-sink), bc, ss, python3 and Maven (offline).
 set -u
 . "$(dirname "$0")/bench-lib.sh"

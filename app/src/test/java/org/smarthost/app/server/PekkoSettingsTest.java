@@ -31,6 +31,7 @@ class PekkoSettingsTest {
                     "a shorter tick would wake the scheduler thread more often");
         } finally {
             system.terminate();
+            system.getWhenTerminated().toCompletableFuture().join();
         }
     }
 }
