@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Formats a log event the way Postfix does, so pflogsumm, mailgraph and fail2ban read our logs:
@@ -30,6 +32,14 @@ public final class PostfixLayout extends LayoutBase<ILoggingEvent> {
     private final long pid;
     private final boolean daemon;
     private final ZoneId zone = ZoneId.systemDefault();
+    // A busy server writes thousands of lines a second and the stamp changes once a second:
+    // formatting it per line was the largest allocation of the mail log.
+    private volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, "");
+    // Program names are a handful; building "syslog_name/smtpd" per line allocated for nothing.
+    private final Map<String, String> programs = new ConcurrentHashMap<>();
+
+    /** The syslog timestamp of one second. */
+    private record Stamp(long epochSecond, String text) { }
 
     public PostfixLayout(String syslogName, String hostname, boolean daemon) {
         this.syslogName = syslogName;
@@ -42,11 +52,11 @@ public final class PostfixLayout extends LayoutBase<ILoggingEvent> {
     public String doLayout(ILoggingEvent event) {
         StringBuilder line = new StringBuilder(160);
         if (daemon) {
-            line.append(SYSLOG_TIME.format(Instant.ofEpochMilli(event.getTimeStamp()).atZone(zone)))
+            line.append(stamp(event.getTimeStamp()))
                 .append(' ').append(hostname).append(' ')
-                .append(program(event.getLoggerName())).append('[').append(pid).append("]: ");
+                .append(cachedProgram(event.getLoggerName())).append('[').append(pid).append("]: ");
         } else {
-            line.append(program(event.getLoggerName())).append(": ");
+            line.append(cachedProgram(event.getLoggerName())).append(": ");
         }
         String message = event.getFormattedMessage();
         line.append(severityPrefix(event.getLevel(), message)).append(message);
@@ -54,6 +64,27 @@ public final class PostfixLayout extends LayoutBase<ILoggingEvent> {
             appendCause(line, event.getThrowableProxy());
         }
         return line.append(CoreConstants.LINE_SEPARATOR).toString();
+    }
+
+    private String stamp(long epochMilli) {
+        long second = Math.floorDiv(epochMilli, 1000L);
+        Stamp last = lastStamp;
+        if (last.epochSecond() != second) {
+            // lines from several threads may arrive slightly out of order: each gets its own second
+            last = new Stamp(second, SYSLOG_TIME.format(Instant.ofEpochSecond(second).atZone(zone)));
+            lastStamp = last;
+        }
+        return last.text();
+    }
+
+    private String cachedProgram(String loggerName) {
+        String program = programs.get(loggerName);
+        if (program == null) {
+            program = program(loggerName);
+            // loggers are named in code, not from input, so the map stays small; bounded anyway
+            if (programs.size() < 256) programs.put(loggerName, program);
+        }
+        return program;
     }
 
     /** "postfix/smtpd" becomes syslog_name + "/smtpd"; internal loggers speak as the master. */

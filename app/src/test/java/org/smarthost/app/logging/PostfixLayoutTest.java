@@ -36,6 +36,18 @@ class PostfixLayoutTest {
     }
 
     @Test
+    void eachLineCarriesItsOwnSecondEvenOutOfOrder() {
+        PostfixLayout layout = new PostfixLayout("postfix", "h", true);
+        long second = at(11, 26, 8, 59, 59);
+        assertTrue(format(layout, "postfix/smtpd", Level.INFO, "a", second).startsWith("Nov 26 08:59:59 "));
+        assertTrue(format(layout, "postfix/smtpd", Level.INFO, "b", second + 999).startsWith("Nov 26 08:59:59 "));
+        assertTrue(format(layout, "postfix/qmgr", Level.INFO, "c", second + 1000).startsWith("Nov 26 09:00:00 "));
+        // a line from another thread that was stamped a moment earlier but formatted later
+        assertTrue(format(layout, "postfix/smtp", Level.INFO, "d", second + 998).startsWith("Nov 26 08:59:59 "));
+        assertTrue(format(layout, "postfix/smtp", Level.INFO, "e", at(12, 31, 23, 0, 0)).startsWith("Dec 31 23:00:00 "));
+    }
+
+    @Test
     void syslogNameReplacesThePostfixPrefix() {
         PostfixLayout layout = new PostfixLayout("postfix-out", "h", false);
         assertEquals("postfix-out/smtp: hello" + System.lineSeparator(),
