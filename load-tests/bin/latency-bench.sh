@@ -2,7 +2,7 @@
 # latency-bench.sh: smarthost's accept latency (Gatling "message accepted": MAIL FROM sent ->
 # 250 after the final ".") at fractions of its saturation rate, while it relays to smtp-sink.
 #
-#   load-tests/bin/latency-bench.sh [-m MTA] [-f FRACTIONS] [-d SECONDS] [-w SECONDS] [-c N] [-S RATE]
+#   load-tests/bin/latency-bench.sh [-m MTA] [-f FRACTIONS] [-d SECONDS] [-w SECONDS] [-c N] [-S RATE] [-g]
 #
 #   -m  smarthost (default) or postfix (the baseline, ../shared/bench/postfix-baseline.sh)
 #   -f  comma-separated percentages of the saturation rate (default 50,90)
@@ -10,12 +10,18 @@
 #   -w  seconds of unmeasured Gatling warm-up at the same rate before each measurement (default 20)
 #   -c  messages per SMTP connection (default 1); the session rate is the message rate / N
 #   -S  saturation rate in msgs/s; default: measured first
+#   -g  measure the saturation with Gatling instead of smtp-source (see 2.)
 #
 # 1. the MTA (fresh, relayhost = smtp-sink on loopback) gets the unmeasured warm-up
 #    (WARMUP messages, default 5000, as in relay-bench.sh);
 # 2. saturation: smtp-source with 50 concurrent sessions, one 2 KB message per session, sends
 #    SAT_MESSAGES (default 20000) as fast as the server accepts them: the accept rate in
-#    msgs/s is the saturation rate, with delivery running at the same time;
+#    msgs/s is the saturation rate, with delivery running at the same time. With -g Gatling
+#    measures it instead (ConcurrentSessionsSimulation: 50 sessions open at every moment, -c
+#    messages each, -w s of warm-up, then -d s measured; rate = accepted messages / -d): the rate
+#    the MTA reaches while this same load generator shares its CPUs. smtp-source costs the host
+#    far less CPU per session than Gatling, so on a small host a fraction of its rate can be more
+#    than Gatling and the MTA together can offer and serve (2 cores: Gatling falls behind at 90%);
 # 3. for each fraction: Gatling's SteadyRelaySimulation (2 KB, 1 recipient, -c messages per
 #    session) at that fraction of the saturation rate in msgs/s, i.e. rate/N sessions/s: first
 #    -w seconds of warm-up (Gatling's own JIT warm-up; reported as "warm-up: ..." rows), then,
@@ -34,11 +40,11 @@
 set -u
 . "$(dirname "$0")/bench-lib.sh"
 
-fractions=50,90 duration=60 warmup=20 per_conn=1 sat= mta=smarthost
-while getopts "m:f:d:w:c:S:h" o; do
+fractions=50,90 duration=60 warmup=20 per_conn=1 sat= mta=smarthost sat_by=smtp-source
+while getopts "m:f:d:w:c:S:gh" o; do
   case $o in
     m) mta=$OPTARG ;; f) fractions=$OPTARG ;; d) duration=$OPTARG ;; S) sat=$OPTARG ;;
-    w) warmup=$OPTARG ;; c) per_conn=$OPTARG ;;
+    w) warmup=$OPTARG ;; c) per_conn=$OPTARG ;; g) sat_by=gatling ;;
     *) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
   esac
 done
@@ -68,17 +74,6 @@ else
 fi
 warm_up "$SH_IN" "$SINK" || exit 1
 start_sink "$SINK" "$BENCH_WORK/sink-latency.out" || exit 1
-
-if [[ -z $sat ]]; then
-  t0=$(now)
-  timeout 1800 smtp-source -s 50 -m "$SAT_MESSAGES" -l 2048 -f sender@example.org -t rcpt@example.net \
-    "127.0.0.1:$SH_IN" >"$BENCH_WORK/source.err" 2>&1
-  t1=$(now)
-  sat=$(echo "scale=0; $SAT_MESSAGES/($t1-$t0)" | bc)
-  echo "$mta saturation: $SAT_MESSAGES messages, 50 sessions, accept_msgs_per_s=$sat (client errors: $(grep -c . "$BENCH_WORK/source.err"))"
-  # let the queue drain before the latency runs
-  for _ in $(seq 1 1200); do [[ $(sink_count "$BENCH_WORK/sink-latency.out") -ge $SAT_MESSAGES ]] && break; sleep 0.1; done
-fi
 
 # cpu_seconds ROOT_PID: CPU seconds (user+system) of ROOT_PID and its live descendants, plus
 # what they have reaped of exited children (cutime+cstime), so Postfix's short-lived daemons count
@@ -114,45 +109,84 @@ master_pid() {
   done
 }
 
-IFS=, read -ra FR <<<"$fractions"
-for f in "${FR[@]}"; do
-  # the message rate is the fraction of saturation; each session carries per_conn messages
-  rate=$(( sat * f / 100 ))
-  sessions=$(awk -v r="$rate" -v c="$per_conn" 'BEGIN { printf "%.3f", r / c }')
-  [[ $rate -gt 0 ]] || { echo "load=${f}%: $f% of $sat msgs/s is no load; skipped"; continue; }
+# gatling TAG SIMULATION -Dprop=value...: one Gatling run against the MTA (same warm-up and
+# measured length for every run), its report directory in REPORT; sets CPU_SERVER and CPU_LOADGEN.
+gatling() {
+  local tag=$1 sim=$2 server cpu0 cpu1 rc; shift 2
   server=$(master_pid)
   [[ -n $server ]] || note "WARNING: no master.pid for $mta: its CPU is not measured"
   cpu0=$(cpu_seconds "${server:-0}")
   TIMEFORMAT='%3U %3S'
   # the inner braces keep the command's own 2>&1 from taking time's report along
   { time { (cd "$REPO_ROOT" && timeout $(( warmup + duration + 900 )) mvn -B -o -q -pl load-tests gatling:test \
-      -Dgatling.simulationClass=org.smarthost.loadtests.simulations.SteadyRelaySimulation \
-      -Dport="$SH_IN" -Drate="$sessions" -DmessagesPerConnection="$per_conn" \
-      -Dwarmup="$warmup" -Dduration="$duration" -Ddrain=60 -DmaxFailedPercent=100 -DcommandStats=false \
+      -Dgatling.simulationClass=org.smarthost.loadtests.simulations.$sim \
+      -Dport="$SH_IN" -DmessagesPerConnection="$per_conn" \
+      -Dwarmup="$warmup" -Dduration="$duration" -Ddrain=60 -DmaxFailedPercent=100 -DcommandStats=false "$@" \
       ${GATLING_JVM_ARGS:+"-Dgatling.jvmArgs=$GATLING_JVM_ARGS"}) \
-      >"$BENCH_WORK/gatling-$f.out" 2>&1 ; } ; } 2>"$BENCH_WORK/gatling-$f.time"
+      >"$BENCH_WORK/gatling-$tag.out" 2>&1 ; } ; } 2>"$BENCH_WORK/gatling-$tag.time"
   rc=$?
   cpu1=$(cpu_seconds "${server:-0}")
-  cpu_server=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
-  cpu_loadgen=$(awk 'NF == 2 { printf "%.2f", $1 + $2 }' "$BENCH_WORK/gatling-$f.time")
-  cpu_loadgen=${cpu_loadgen:-?}
-  report=$(ls -td "$REPO_ROOT"/load-tests/target/gatling/steadyrelaysimulation-* 2>/dev/null | head -1)
-  [[ -f $report/js/stats.js ]] || { echo "load=${f}% rate=$rate: no Gatling report (mvn exit $rc; see $BENCH_WORK/gatling-$f.out)"; continue; }
-  python3 - "$report/js/stats.js" "$f" "$rate" "$duration" "$mta" "$sessions" "$per_conn" "$warmup" \
-      "$cpu_server" "$cpu_loadgen" <<'PY'
+  CPU_SERVER=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
+  CPU_LOADGEN=$(awk 'NF == 2 { printf "%.2f", $1 + $2 }' "$BENCH_WORK/gatling-$tag.time")
+  CPU_LOADGEN=${CPU_LOADGEN:-?}
+  REPORT=$(ls -td "$REPO_ROOT/load-tests/target/gatling/${sim,,}"-* 2>/dev/null | head -1)
+  [[ -f $REPORT/js/stats.js ]] && return 0
+  echo "$tag: no Gatling report (mvn exit $rc; see $BENCH_WORK/gatling-$tag.out)"
+  return 1
+}
+
+# accepted STATS_JS KEY [PART]: a statistic of the measured "message accepted" row (the warm-up's
+# row is "warm-up: message accepted"), e.g. numberOfRequests ok, percentiles4 ok (p99).
+accepted() {
+  python3 - "$@" <<'PY'
 import re, sys
-path, frac, rate, duration, mta, sessions, per_conn, warmup, cpu_server, cpu_loadgen = sys.argv[1:]
+path, key, part = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "ok"
 s = open(path).read()
-# exactly the measured row: the warm-up's is "warm-up: message accepted"
 m = re.search(r'"name": "message accepted",', s)
 block = s[m.start():m.start() + 3000] if m else ""
-def v(key, part="ok"):
-    m = re.search('"%s": \\{[^}]*"%s": "([^"]*)"' % (key, part), block)
-    return m.group(1) if m else "?"
-print(f"{mta} load={frac}% rate={rate}/s sessions={sessions}/s msgs_per_conn={per_conn} warmup={warmup}s duration={duration}s "
-      f"accepted_ok={v('numberOfRequests')} ko={v('numberOfRequests','ko')} "
-      f"p50_ms={v('percentiles1')} p95_ms={v('percentiles3')} p99_ms={v('percentiles4')} max_ms={v('maxResponseTime')} "
-      f"mean_ms={v('meanResponseTime')} cpu_s_server={cpu_server} cpu_s_loadgen={cpu_loadgen} "
-      f"report={path.rsplit('/js/', 1)[0]}")
+m = re.search('"%s": \\{[^}]*"%s": "([^"]*)"' % (key, part), block)
+print(m.group(1) if m else "?")
 PY
+}
+
+if [[ -z $sat && $sat_by == smtp-source ]]; then
+  t0=$(now)
+  timeout 1800 smtp-source -s 50 -m "$SAT_MESSAGES" -l 2048 -f sender@example.org -t rcpt@example.net \
+    "127.0.0.1:$SH_IN" >"$BENCH_WORK/source.err" 2>&1
+  t1=$(now)
+  sat=$(echo "scale=0; $SAT_MESSAGES/($t1-$t0)" | bc)
+  echo "$mta saturation: smtp-source, $SAT_MESSAGES messages, 50 sessions, accept_msgs_per_s=$sat (client errors: $(grep -c . "$BENCH_WORK/source.err"))"
+elif [[ -z $sat ]]; then
+  gatling saturation ConcurrentSessionsSimulation -Dsessions=50 || exit 1
+  ok=$(accepted "$REPORT/js/stats.js" numberOfRequests)
+  [[ $ok =~ ^[0-9]+$ && $ok -gt 0 ]] || { echo "saturation: no message accepted (see $REPORT)"; exit 1; }
+  sat=$(( ok / duration ))
+  echo "$mta saturation: Gatling, 50 sessions, msgs_per_conn=$per_conn warmup=${warmup}s duration=${duration}s" \
+       "accepted_ok=$ok ko=$(accepted "$REPORT/js/stats.js" numberOfRequests ko) accept_msgs_per_s=$sat" \
+       "p99_ms=$(accepted "$REPORT/js/stats.js" percentiles4) cpu_s_server=$CPU_SERVER cpu_s_loadgen=$CPU_LOADGEN report=$REPORT"
+fi
+# let the queue drain before the latency runs: the sink's count has stopped growing for 2 s
+if [[ -n ${t0:-}${ok:-} ]]; then
+  last=-1 same=0
+  for _ in $(seq 1 600); do
+    n=$(sink_count "$BENCH_WORK/sink-latency.out")
+    if [[ $n == "$last" ]]; then same=$(( same + 1 )); [[ $same -ge 10 ]] && break; else same=0 last=$n; fi
+    sleep 0.2
+  done
+fi
+
+IFS=, read -ra FR <<<"$fractions"
+for f in "${FR[@]}"; do
+  # the message rate is the fraction of saturation; each session carries per_conn messages
+  rate=$(( sat * f / 100 ))
+  sessions=$(awk -v r="$rate" -v c="$per_conn" 'BEGIN { printf "%.3f", r / c }')
+  [[ $rate -gt 0 ]] || { echo "load=${f}%: $f% of $sat msgs/s is no load; skipped"; continue; }
+  gatling "$f" SteadyRelaySimulation -Drate="$sessions" || continue
+  stats=$REPORT/js/stats.js
+  echo "$mta load=${f}% rate=$rate/s sessions=$sessions/s msgs_per_conn=$per_conn warmup=${warmup}s" \
+       "duration=${duration}s saturation_by=$sat_by accepted_ok=$(accepted "$stats" numberOfRequests)" \
+       "ko=$(accepted "$stats" numberOfRequests ko) p50_ms=$(accepted "$stats" percentiles1)" \
+       "p95_ms=$(accepted "$stats" percentiles3) p99_ms=$(accepted "$stats" percentiles4)" \
+       "max_ms=$(accepted "$stats" maxResponseTime) mean_ms=$(accepted "$stats" meanResponseTime)" \
+       "cpu_s_server=$CPU_SERVER cpu_s_loadgen=$CPU_LOADGEN report=$REPORT"
 done

@@ -44,7 +44,12 @@ final class SmtpClientHandler extends SimpleChannelInboundHandler<SmtpResponse> 
         }
         pending = f;
         if (ctx != null) {
-            ctx.executor().execute(this::armTimer);
+            // Gatling calls this on the connection's own event loop: arm at once, no task hop
+            if (ctx.executor().inEventLoop()) {
+                armTimer();
+            } else {
+                ctx.executor().execute(this::armTimer);
+            }
         }
         return f;
     }
@@ -98,7 +103,12 @@ final class SmtpClientHandler extends SimpleChannelInboundHandler<SmtpResponse> 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancelTimer();
-        fail(new ClosedChannelException());
+        CompletableFuture<SmtpReply> f = pending;
+        if (f != null && !f.isDone()) {
+            // only a reply still awaited needs the exception (and its stack trace): after QUIT's
+            // 221 every session ends here
+            f.completeExceptionally(new ClosedChannelException());
+        }
         super.channelInactive(ctx);
     }
 

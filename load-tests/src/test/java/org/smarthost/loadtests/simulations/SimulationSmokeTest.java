@@ -55,7 +55,8 @@ class SimulationSmokeTest {
                 Arguments.of(SteadyRelaySimulation.class, Map.of("rate", "4", "messagesPerConnection", "2")),
                 Arguments.of(SaturationRampSimulation.class, Map.of("rateFrom", "2", "rateTo", "8")),
                 Arguments.of(ManyRecipientsSimulation.class, Map.of("rate", "3", "recipients", "20")),
-                Arguments.of(LargeMessageSimulation.class, Map.of("rate", "2", "size", "1000000", "sizeMax", "2000000")));
+                Arguments.of(LargeMessageSimulation.class, Map.of("rate", "2", "size", "1000000", "sizeMax", "2000000")),
+                Arguments.of(ConcurrentSessionsSimulation.class, Map.of("sessions", "2")));
     }
 
     @ParameterizedTest
@@ -116,6 +117,36 @@ class SimulationSmokeTest {
         assertEquals(warmUp[0], counts(stats, SmtpSimulations.WARM_UP + "connect")[0] * 2,
                 "two messages per warm-up connection");
         assertEquals(measured[0], counts(stats, "connect")[0] * 2, "two messages per measured connection");
+        assertEquals(warmUp[0] + measured[0], sink.awaitMessages(before + warmUp[0] + measured[0], 10_000) - before,
+                "messages smtp-sink received vs messages Gatling saw accepted in both phases");
+    }
+
+    /**
+     * The closed model's warm-up has rows of its own too (its measured population holds zero
+     * sessions until the warm-up's time is over): both rows count messages and the sink has them all.
+     */
+    @org.junit.jupiter.api.Test
+    void concurrentSessionsReportTheWarmUpApart() throws Exception {
+        set("port", Integer.toString(sink.port()));
+        set("host", "127.0.0.1");
+        set("duration", "1");
+        set("warmup", "1");
+        set("drain", "30");
+        set("sessions", "2");
+        Path results = work.resolve("closed-warm-up");
+        long before = sink.messages();
+
+        int status = Gatling$.MODULE$.fromArgs(new String[] {
+                "--simulation", ConcurrentSessionsSimulation.class.getName(),
+                "--results-folder", results.toString()});
+
+        assertEquals(0, status, "Gatling exit status (non-zero: a failed request or assertion)");
+        String stats = Files.readString(onlyReport(results).resolve("js/stats.js"));
+        long[] warmUp = counts(stats, SmtpSimulations.WARM_UP + "message accepted");
+        long[] measured = counts(stats, "message accepted");
+        assertTrue(warmUp[0] > 0, "the warm-up accepted messages");
+        assertTrue(measured[0] > 0, "the measured sessions accepted messages");
+        assertEquals(0, warmUp[1] + measured[1], "failed transactions");
         assertEquals(warmUp[0] + measured[0], sink.awaitMessages(before + warmUp[0] + measured[0], 10_000) - before,
                 "messages smtp-sink received vs messages Gatling saw accepted in both phases");
     }
