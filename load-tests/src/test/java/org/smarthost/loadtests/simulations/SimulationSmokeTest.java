@@ -93,51 +93,44 @@ class SimulationSmokeTest {
      */
     @org.junit.jupiter.api.Test
     void warmUpIsReportedApartFromTheMeasuredLoad() throws Exception {
-        set("port", Integer.toString(sink.port()));
-        set("host", "127.0.0.1");
-        set("duration", "1");
-        set("warmup", "1");
-        set("drain", "30");
         set("rate", "4");
         set("messagesPerConnection", "2");
-        Path results = work.resolve("warm-up");
-        long before = sink.messages();
+        String stats = runWithWarmUp(SteadyRelaySimulation.class, "warm-up");
 
-        int status = Gatling$.MODULE$.fromArgs(new String[] {
-                "--simulation", SteadyRelaySimulation.class.getName(),
-                "--results-folder", results.toString()});
-
-        assertEquals(0, status, "Gatling exit status (non-zero: a failed request or assertion)");
-        String stats = Files.readString(onlyReport(results).resolve("js/stats.js"));
-        long[] warmUp = counts(stats, SmtpSimulations.WARM_UP + "message accepted");
-        long[] measured = counts(stats, "message accepted");
-        assertTrue(warmUp[0] > 0, "the warm-up accepted messages");
-        assertEquals(warmUp[0], measured[0], "measured vs warm-up messages (same rate, same length)");
-        assertEquals(0, warmUp[1] + measured[1], "failed transactions");
-        assertEquals(warmUp[0], counts(stats, SmtpSimulations.WARM_UP + "connect")[0] * 2,
+        long warmUp = counts(stats, SmtpSimulations.WARM_UP + "message accepted")[0];
+        long measured = counts(stats, "message accepted")[0];
+        assertEquals(warmUp, measured, "measured vs warm-up messages (same rate, same length)");
+        assertEquals(warmUp, counts(stats, SmtpSimulations.WARM_UP + "connect")[0] * 2,
                 "two messages per warm-up connection");
-        assertEquals(measured[0], counts(stats, "connect")[0] * 2, "two messages per measured connection");
-        assertEquals(warmUp[0] + measured[0], sink.awaitMessages(before + warmUp[0] + measured[0], 10_000) - before,
-                "messages smtp-sink received vs messages Gatling saw accepted in both phases");
+        assertEquals(measured, counts(stats, "connect")[0] * 2, "two messages per measured connection");
     }
 
     /**
      * The closed model's warm-up has rows of its own too (its measured population holds zero
-     * sessions until the warm-up's time is over): both rows count messages and the sink has them all.
+     * sessions until the warm-up's time is over).
      */
     @org.junit.jupiter.api.Test
     void concurrentSessionsReportTheWarmUpApart() throws Exception {
+        set("sessions", "2");
+        runWithWarmUp(ConcurrentSessionsSimulation.class, "closed-warm-up");
+    }
+
+    /**
+     * Runs {@code simulation} with 1 s of warm-up and 1 s measured against the sink: both phases
+     * must have accepted messages with no failure, and the sink must have received them all.
+     * Returns the report's stats.js.
+     */
+    private String runWithWarmUp(Class<?> simulation, String folder) throws Exception {
         set("port", Integer.toString(sink.port()));
         set("host", "127.0.0.1");
         set("duration", "1");
         set("warmup", "1");
         set("drain", "30");
-        set("sessions", "2");
-        Path results = work.resolve("closed-warm-up");
+        Path results = work.resolve(folder);
         long before = sink.messages();
 
         int status = Gatling$.MODULE$.fromArgs(new String[] {
-                "--simulation", ConcurrentSessionsSimulation.class.getName(),
+                "--simulation", simulation.getName(),
                 "--results-folder", results.toString()});
 
         assertEquals(0, status, "Gatling exit status (non-zero: a failed request or assertion)");
@@ -149,6 +142,7 @@ class SimulationSmokeTest {
         assertEquals(0, warmUp[1] + measured[1], "failed transactions");
         assertEquals(warmUp[0] + measured[0], sink.awaitMessages(before + warmUp[0] + measured[0], 10_000) - before,
                 "messages smtp-sink received vs messages Gatling saw accepted in both phases");
+        return stats;
     }
 
     /**
