@@ -319,6 +319,9 @@ public final class QueueManager {
         private final BackoffPolicy policy;
         // Messages the scheduler holds (between Take and Release).
         private final java.util.Set<String> taken = new java.util.HashSet<>();
+        // Finished while the scheduler still held them: "removed" waits for its Release, which
+        // follows the delivery status lines, as Postfix's qmgr logs it after the agent's status.
+        private final java.util.Set<String> finishing = new java.util.HashSet<>();
         private ActorRef<Eligible> listener;
         // Recently finished messages, so that a late, stale update cannot bring one back.
         private final Map<String, Long> recentlyDone;
@@ -390,6 +393,8 @@ public final class QueueManager {
                         if (taken.remove(r.queueId())) {
                             IndexEntry e = index.get(r.queueId());
                             if (e != null) schedule(e);
+                        } else if (finishing.remove(r.queueId())) {
+                            qmgr.info("{}: removed", r.queueId());
                         }
                         return Behaviors.same();
                     })
@@ -425,10 +430,14 @@ public final class QueueManager {
             MessageState s = u.state();
             if (s.isDone()) {
                 recentlyDone.put(u.queueId(), u.seqNr());
-                taken.remove(u.queueId());
+                boolean held = taken.remove(u.queueId());
                 unschedule(old);
                 if (index.remove(u.queueId()) != null && !s.deleted()) {
-                    qmgr.info("{}: removed", u.queueId());
+                    if (held) {
+                        finishing.add(u.queueId());
+                    } else {
+                        qmgr.info("{}: removed", u.queueId());
+                    }
                 }
                 return Behaviors.same();
             }
