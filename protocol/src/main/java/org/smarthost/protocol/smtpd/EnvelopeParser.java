@@ -20,10 +20,15 @@ public final class EnvelopeParser {
     public record Ok<T>(T value) implements Result<T> {
     }
 
-    public record Error<T>(SmtpReply reply) implements Result<T> {
+    /**
+     * A rejected MAIL or RCPT argument; {@code illegalAddress} is the address as the client sent
+     * it when its syntax was what failed (smtpd logs it as Postfix does), null otherwise.
+     */
+    public record Error<T>(SmtpReply reply, String illegalAddress) implements Result<T> {
     }
 
-    private record Split(String address, List<String> params) {
+    /** {@code raw}: the address token as sent (with its brackets), for the log. */
+    private record Split(String address, String raw, List<String> params) {
     }
 
     private EnvelopeParser() {
@@ -33,7 +38,7 @@ public final class EnvelopeParser {
         Split sp = split(args, "FROM:");
         if (sp == null) return err(501, "5.5.4", "Syntax: MAIL FROM:<address>");
         String address = address(sp.address());
-        if (address == null) return err(501, "5.1.7", "Bad sender address syntax");
+        if (address == null) return illegal("5.1.7", "Bad sender address syntax", sp);
         long size = -1;
         String body = null, ret = null, envid = null;
         boolean utf8 = false;
@@ -76,7 +81,7 @@ public final class EnvelopeParser {
         Split sp = split(args, "TO:");
         if (sp == null) return err(501, "5.5.4", "Syntax: RCPT TO:<address>");
         String address = address(sp.address());
-        if (address == null || address.isEmpty()) return err(501, "5.1.3", "Bad recipient address syntax");
+        if (address == null || address.isEmpty()) return illegal("5.1.3", "Bad recipient address syntax", sp);
         Set<String> notify = new LinkedHashSet<>();
         boolean notifySeen = false;
         String orcpt = null;
@@ -116,7 +121,11 @@ public final class EnvelopeParser {
     }
 
     private static <T> Error<T> err(int code, String dsn, String text) {
-        return new Error<>(SmtpReply.of(code, dsn, text));
+        return new Error<>(SmtpReply.of(code, dsn, text), null);
+    }
+
+    private static <T> Error<T> illegal(String dsn, String text, Split sp) {
+        return new Error<>(SmtpReply.of(501, dsn, text), sp.raw());
     }
 
     /** Splits "FROM:&lt;a@b&gt; K=V K=V"; null when the keyword or the address is missing. */
@@ -128,7 +137,7 @@ public final class EnvelopeParser {
         int end;
         if (a.charAt(0) == '<') {
             end = closingBracket(a);
-            if (end < 0) return new Split("\u0000", List.of()); // unterminated: bad address syntax
+            if (end < 0) return new Split("\u0000", a, List.of()); // unterminated: bad address syntax
             end++;
         } else {
             end = 0;
@@ -137,7 +146,7 @@ public final class EnvelopeParser {
         String addr = a.substring(0, end);
         List<String> params = new ArrayList<>();
         for (String p : a.substring(end).trim().split("[ \t]+")) if (!p.isEmpty()) params.add(p);
-        return new Split(addr, params);
+        return new Split(addr, addr, params);
     }
 
     private static int closingBracket(String a) {

@@ -387,7 +387,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         if (mailFrom != null) return fail(503, "5.5.1", "Error: nested MAIL command");
         if (inBdat) return fail(503, "5.5.1", "Error: MAIL after BDAT");
         var r = EnvelopeParser.mail(args, s.limits().messageSizeLimit(), s.checks().smtputf8Enable() && !discarded("SMTPUTF8"), !discarded("DSN"));
-        if (r instanceof EnvelopeParser.Error<MailFrom> e) return fail(e.reply());
+        if (r instanceof EnvelopeParser.Error<MailFrom> e) return fail(illegal(e, "MAIL"));
         mailFrom = ((EnvelopeParser.Ok<MailFrom>) r).value();
         return reply(250, "2.1.0", "Ok");
     }
@@ -396,7 +396,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         if (mailFrom == null) return done(fail(503, "5.5.1", "Error: need MAIL command"));
         if (inBdat) return done(fail(503, "5.5.1", "Error: RCPT after BDAT"));
         var r = EnvelopeParser.rcpt(args, mailFrom.smtputf8(), !discarded("DSN"));
-        if (r instanceof EnvelopeParser.Error<RcptTo> e) return done(fail(e.reply()));
+        if (r instanceof EnvelopeParser.Error<RcptTo> e) return done(fail(illegal(e, "RCPT")));
         RcptTo rcpt = ((EnvelopeParser.Ok<RcptTo>) r).value();
         if (s.limits().smtpdRecipientLimit() > 0 && rcptCount >= s.limits().smtpdRecipientLimit()) {
             reply(452, "4.5.3", "Error: too many recipients");
@@ -519,7 +519,10 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         if (s.checks().smtputf8Enable() && a.toUpperCase(Locale.ROOT).endsWith(" SMTPUTF8")) a = a.substring(0, a.length() - 9).strip();
         if (a.isEmpty()) return fail(501, "5.5.4", "Syntax: VRFY address" + (s.checks().smtputf8Enable() ? " [SMTPUTF8]" : ""));
         String addr = EnvelopeParser.vrfyAddress(a);
-        if (addr == null || addr.isEmpty()) return fail(501, "5.1.3", "Bad recipient address syntax");
+        if (addr == null || addr.isEmpty()) {
+            warnIllegal(a, "VRFY");
+            return fail(501, "5.1.3", "Bad recipient address syntax");
+        }
         return reply(252, "2.0.0", a);
     }
 
@@ -820,6 +823,16 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     private static int indexOfBlank(String s) {
         for (int i = 0; i < s.length(); i++) if (s.charAt(i) == ' ' || s.charAt(i) == '\t') return i;
         return -1;
+    }
+
+    /** Postfix's smtpd warns of every address whose syntax it rejects, with the address as sent. */
+    private SmtpReply illegal(EnvelopeParser.Error<?> e, String command) {
+        if (e.illegalAddress() != null) warnIllegal(e.illegalAddress(), command);
+        return e.reply();
+    }
+
+    private void warnIllegal(String address, String command) {
+        log.warn("warning: Illegal address syntax from {} in {} command: {}", namaddr, command, printable(address));
     }
 
     private static String printable(String s) {

@@ -125,6 +125,28 @@ class SmtpdCommandTest extends SmtpdTestSupport {
         logs.await(l -> l.equals("disconnect from localhost[127.0.0.1] ehlo=1 mail=1 rcpt=2 data=1 quit=1 commands=6"));
     }
 
+    /** smtpd(8) warns of each address whose syntax it rejects, quoting it as the client sent it. */
+    @Test
+    void illegalAddressSyntaxIsLoggedAsPostfixDoes() throws Exception {
+        SmtpServer server = start(defaults());
+        SmtpTestClient c = ehlo(server);
+        String from = "warning: Illegal address syntax from localhost[127.0.0.1] in ";
+        assertEquals("501 5.1.7 Bad sender address syntax", c.cmd("MAIL FROM:<a b@example.com>"));
+        logs.await(l -> l.equals(from + "MAIL command: <a b@example.com>"));
+        assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<sender@example.org>"));
+        assertEquals("501 5.1.3 Bad recipient address syntax", c.cmd("RCPT TO:<bad recipient@example.net>"));
+        logs.await(l -> l.equals(from + "RCPT command: <bad recipient@example.net>"));
+        assertEquals("501 5.1.3 Bad recipient address syntax", c.cmd("RCPT TO:<>"));
+        logs.await(l -> l.equals(from + "RCPT command: <>"));
+        assertEquals("501 5.1.3 Bad recipient address syntax", c.cmd("VRFY <a b>"));
+        logs.await(l -> l.equals(from + "VRFY command: <a b>"));
+        // a bad parameter is not bad address syntax: no such warning
+        assertEquals("555 5.5.4 Unsupported option: FOO=1", c.cmd("RCPT TO:<r@example.net> FOO=1"));
+        assertEquals("221 2.0.0 Bye", c.cmd("QUIT"));
+        logs.await(l -> l.startsWith("disconnect from"));
+        assertEquals(4, logs.lines().stream().filter(l -> l.startsWith(from)).count(), String.join("\n", logs.lines()));
+    }
+
     @Test
     void vrfyCanBeDisabledAndIsThenNotAnnounced() throws Exception {
         SmtpServer server = start(withProtocolChecks(defaults(), true, "normalize", defaults().access().mynetworks(), true));
