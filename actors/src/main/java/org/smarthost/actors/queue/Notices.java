@@ -53,11 +53,13 @@ public final class Notices {
 
     /**
      * Queues a {@code kind} notice about {@code m} for {@code recipients} to {@code to} (the
-     * sender, or the postmaster for copies). Logs "sender non-delivery notification: ID".
+     * sender, or the postmaster for copies) with envelope sender {@code from} (the null sender
+     * for the sender's notices, double_bounce_sender for the postmaster's). Logs "sender
+     * non-delivery notification: ID".
      */
-    public CompletionStage<String> send(DsnKind kind, MessageReceived m, List<DsnRecipient> recipients, String to) {
-        Transaction tx = receiver.open(LOCAL, new MailFrom(DsnComposer.ENVELOPE_SENDER, -1, null, null, null,
-                m.smtputf8()));
+    public CompletionStage<String> send(DsnKind kind, MessageReceived m, List<DsnRecipient> recipients, String to,
+                                        String from) {
+        Transaction tx = receiver.open(LOCAL, new MailFrom(from, -1, null, null, null, m.smtputf8()));
         tx.addRecipient(new RcptTo(to, Set.of(), null));
         return CompletableFuture.supplyAsync(() -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream(8192);

@@ -43,6 +43,7 @@ import org.smarthost.persistence.queue.MessageState;
 import org.smarthost.persistence.queue.QueueEvent;
 import org.smarthost.persistence.queue.QueueName;
 import org.smarthost.protocol.client.PostfixText;
+import org.smarthost.protocol.dsn.DsnComposer;
 import org.smarthost.protocol.dsn.DsnKind;
 import org.smarthost.protocol.dsn.DsnNotify;
 import org.smarthost.protocol.dsn.DsnRecipient;
@@ -506,19 +507,24 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
             return DsnInputs.recipient(d, envelope.get(r.address()), null, action);
         }).toList();
         CompletionStage<String> sent;
-        if (!report.isEmpty()) {
-            sent = notices.send(kind, m, report, m.sender());
+        boolean postmasterNotice = m.sender().equalsIgnoreCase(settings.doubleBounceSender());
+        if (postmasterNotice) {
+            // Postfix never sends a triple bounce: a postmaster notice that failed is dropped
+            sent = kind == DsnKind.FAILURE ? discardPostmasterNotice(m) : CompletableFuture.completedFuture("");
+        } else if (!report.isEmpty()) {
+            sent = notices.send(kind, m, report, m.sender(), DsnComposer.ENVELOPE_SENDER);
         } else if (kind == DsnKind.FAILURE && m.sender().isEmpty()) {
             sent = doubleBounce(m, rcpts);
         } else {
             sent = CompletableFuture.completedFuture("");
         }
-        if (kind == DsnKind.FAILURE && settings.notifyClasses().contains("bounce") && !m.sender().isEmpty()) {
+        if (kind == DsnKind.FAILURE && settings.notifyClasses().contains("bounce") && !m.sender().isEmpty()
+                && !postmasterNotice) {
             // notify_classes = bounce: a postmaster copy of every non-delivery notice
             List<DsnRecipient> all = rcpts.stream().map(r -> DsnInputs.recipient(r, envelope.get(r.address()), null,
                     "failed")).toList();
-            sent = sent.thenCompose(id -> notices.send(kind, m, all, settings.bounceNoticeRecipient())
-                    .exceptionally(e -> "").thenApply(x -> id));
+            sent = sent.thenCompose(id -> notices.send(kind, m, all, settings.bounceNoticeRecipient(),
+                    settings.doubleBounceSender()).exceptionally(e -> "").thenApply(x -> id));
         }
         List<String> addresses = rcpts.stream().map(RecipientDelivery::address).toList();
         return sent.thenCompose(id -> switch (kind) {
@@ -529,19 +535,25 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
     }
 
     /**
-     * A bounce that cannot be delivered is never bounced again: with notify_classes 2bounce it
-     * goes to 2bounce_notice_recipient, otherwise it is dropped.
+     * A bounce that cannot be delivered is never bounced to its (null) sender: with 2bounce or
+     * bounce in notify_classes it goes to 2bounce_notice_recipient from double_bounce_sender,
+     * otherwise it is dropped without a word, as Postfix's bounce(8) does.
      */
     private CompletionStage<String> doubleBounce(MessageReceived m, List<RecipientDelivery> rcpts) {
-        if (!settings.notifyClasses().contains("2bounce")) {
-            LoggerFactory.getLogger("postfix/bounce").info("{}: undeliverable bounce discarded", m.queueId());
+        if (!settings.notifyClasses().contains("2bounce") && !settings.notifyClasses().contains("bounce")) {
             return CompletableFuture.completedFuture("");
         }
         Map<String, EnvelopeRecipient> envelope = envelope(m);
         List<DsnRecipient> all = rcpts.stream().map(r -> DsnInputs.recipient(
                 new RecipientDelivery(r.address(), DeliveryAttempted.Outcome.BOUNCED, r.dsnStatus(), r.reply(),
                         r.relay(), r.remoteMta(), r.remoteReply()), envelope.get(r.address()), null, "failed")).toList();
-        return notices.send(DsnKind.FAILURE, m, all, settings.doubleBounceRecipient());
+        return notices.send(DsnKind.FAILURE, m, all, settings.doubleBounceRecipient(), settings.doubleBounceSender());
+    }
+
+    private static CompletionStage<String> discardPostmasterNotice(MessageReceived m) {
+        LoggerFactory.getLogger("postfix/bounce").warn("warning: {}: undeliverable postmaster notification discarded",
+                m.queueId());
+        return CompletableFuture.completedFuture("");
     }
 
     /** Success notices say "relayed" for mail handed to another MTA, "delivered" for final delivery. */

@@ -15,12 +15,15 @@ import org.smarthost.persistence.queue.BackoffPolicy;
  * @param notifyClasses     notify_classes (lower case)
  * @param bounceNoticeRecipient   bounce_notice_recipient
  * @param doubleBounceRecipient   2bounce_notice_recipient
+ * @param doubleBounceSender      double_bounce_sender@$myhostname: the envelope sender of postmaster
+ *                                notices, so that one that fails is recognised and never bounced
  * @param delayNoticeRecipient    delay_notice_recipient
  * @param destinationIdle   how long an idle DestinationActor stays in memory (internal)
  */
 public record SchedulerSettings(int activeLimit, int recipientLimit, Duration queueRunDelay, BackoffPolicy backoff,
                                 Duration delayWarningTime, Set<String> notifyClasses, String bounceNoticeRecipient,
-                                String doubleBounceRecipient, String delayNoticeRecipient, Duration destinationIdle) {
+                                String doubleBounceRecipient, String delayNoticeRecipient, String doubleBounceSender,
+                                Duration destinationIdle) {
 
     public SchedulerSettings {
         notifyClasses = Set.copyOf(notifyClasses);
@@ -31,6 +34,6 @@ public record SchedulerSettings(int activeLimit, int recipientLimit, Duration qu
     public static SchedulerSettings defaults() {
         return new SchedulerSettings(20000, 20000, Duration.ofSeconds(300), BackoffPolicy.POSTFIX_DEFAULTS,
                 Duration.ZERO, Set.of("resource", "software"), "postmaster", "postmaster", "postmaster",
-                Duration.ofSeconds(30));
+                "double-bounce@localhost", Duration.ofSeconds(30));
     }
 }

@@ -34,6 +34,8 @@ public final class DeliverySettingsFactory {
                 c.get("bounce_notice_recipient").trim(),
                 c.get("2bounce_notice_recipient").trim(),
                 c.get("delay_notice_recipient").trim(),
+                // Postfix's mail_addr_double_bounce(): always qualified with myhostname
+                c.get("double_bounce_sender").trim() + "@" + c.get("myhostname").trim(),
                 DESTINATION_IDLE);
     }
 

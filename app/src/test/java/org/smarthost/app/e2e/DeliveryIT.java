@@ -1,6 +1,7 @@
 package org.smarthost.app.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -312,6 +313,37 @@ class DeliveryIT {
             String want = text.toString().replace("\r\n", "\n");
             // smtp-sink's dump adds a line end of its own after the content
             assertTrue(got.contains("\n\n" + want), subject + ": body changed on the way");
+        }
+    }
+
+    /**
+     * bounce(8)'s rules for notices that fail: a bounce (null sender) is dropped without a word
+     * when notify_classes has neither bounce nor 2bounce (the default), and a postmaster notice
+     * (sender double_bounce_sender@$myhostname) is dropped with a warning; neither is bounced.
+     */
+    @Test
+    @Order(8)
+    void failedNoticesAreNeverBouncedAgain() throws Exception {
+        // both sinks, whichever is the relayhost by now (relayhostChangedByPostconf... moved it)
+        relay.start("-f", "rcpt");
+        senders.start("-f", "rcpt");
+        try {
+            String bounce = send("", List.of("gone@remote.example"), "a bounce that bounces");
+            await("bounce removed", () -> maillog().contains(bounce + ": removed"));
+            String hostname = mail.run("postconf", "-h", "myhostname").out().trim();
+            String notice = send("double-bounce@" + hostname, List.of("gone@remote.example"), "a notice that bounces");
+            await("notice removed", () -> maillog().contains(notice + ": removed"));
+            String log = maillog();
+            assertTrue(Pattern.compile(bounce + ": to=<gone@remote\\.example>, .*status=bounced").matcher(log).find(), log);
+            assertFalse(Pattern.compile("postfix/bounce\\[\\d+\\]: (warning: )?" + bounce + ":").matcher(log).find(),
+                    "bounce(8) says nothing of a dropped bounce:\n" + log);
+            assertTrue(Pattern.compile(notice + ": to=<gone@remote\\.example>, .*status=bounced").matcher(log).find(), log);
+            assertTrue(Pattern.compile("postfix/bounce\\[\\d+\\]: warning: " + notice
+                    + ": undeliverable postmaster notification discarded").matcher(log).find(), log);
+            assertFalse(log.contains(notice + ": sender non-delivery notification"), log);
+        } finally {
+            relay.start();
+            senders.start();
         }
     }
 
