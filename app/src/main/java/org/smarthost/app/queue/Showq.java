@@ -66,7 +66,7 @@ final class Showq {
                     .append(", \"arrival_time\": ").append(e.arrival())
                     .append(", \"message_size\": ").append(e.size())
                     .append(", \"forced_expire\": ").append(e.forcedExpire())
-                    .append(", \"sender\": ").append(quote(e.sender()))
+                    .append(", \"sender\": ").append(quote(sender(e.sender()))) // Postfix 3.7 names <> too
                     .append(", \"recipients\": [");
             for (int i = 0; i < e.recipients().length; i++) {
                 if (i > 0) sb.append(", ");

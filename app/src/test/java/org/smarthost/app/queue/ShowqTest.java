@@ -147,4 +147,16 @@ class ShowqTest {
                 capture(w -> Showq.json(q, w)));
         assertEquals("\"a\\\"b\\\\c\\u0001\"", Showq.quote("a\"b\\c\u0001"));
     }
+
+    /** Postfix 3.7.11's postqueue -j names the null sender MAILER-DAEMON, as -p does. */
+    @Test
+    void jsonNamesTheNullSenderMailerDaemon() {
+        List<IndexEntry> q = List.of(entry("36F0F20EBA3", QueueName.DEFERRED, 1795690139, 986, "",
+                new String[] {"carol@example.net"}, new String[] {REFUSED}, false));
+        assertEquals("{\"queue_name\": \"deferred\", \"queue_id\": \"36F0F20EBA3\", \"arrival_time\": 1795690139, "
+                        + "\"message_size\": 986, \"forced_expire\": false, \"sender\": \"MAILER-DAEMON\", "
+                        + "\"recipients\": [{\"address\": \"carol@example.net\", \"delay_reason\": \"connect to "
+                        + "127.0.0.1[127.0.0.1]:32599: Connection refused\"}]}\n",
+                capture(w -> Showq.json(q, w)));
+    }
 }
