@@ -16,8 +16,9 @@ import static io.gatling.javaapi.core.CoreDsl.constantConcurrentUsers;
  * {@code -Dduration} seconds (default 60); when one ends the next starts at once, as with
  * {@code smtp-source -s N}. The measured "message accepted" count over the duration is the
  * saturation rate with Gatling itself as the client: on a host shared with the server, the rate
- * that the server and this load generator reach together, so a fraction of it is a load Gatling
- * can offer (a saturation measured with a lighter client may not be).
+ * that the server and this load generator reach together: its fractions are loads Gatling has a
+ * chance to offer (those of a saturation measured with a lighter client may not be), though an
+ * open model at the same rate costs Gatling more than this closed one.
  *
  * <p>{@code -Dwarmup} seconds (default 0) of the same load come first, reported as "warm-up: ..."
  * rows; the measured population holds no session until the warm-up's time is over.
