@@ -52,7 +52,8 @@ final class SmtpdSettingsFactory {
                         c.getInt("smtpd_forbid_bare_newline_reject_code"),
                         c.getBool("smtpd_forbid_unauth_pipelining"),
                         c.getList("smtpd_discard_ehlo_keywords"),
-                        c.getBool("smtputf8_enable")),
+                        c.getBool("smtputf8_enable"),
+                        c.getBool("smtpd_helo_required")),
                 processLimit);
     }
 }

@@ -384,6 +384,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     }
 
     private boolean mail(String args) {
+        if (s.checks().smtpdHeloRequired() && helo == null) return fail(503, "5.5.1", "Error: send HELO/EHLO first");
         if (mailFrom != null) return fail(503, "5.5.1", "Error: nested MAIL command");
         if (inBdat) return fail(503, "5.5.1", "Error: MAIL after BDAT");
         var r = EnvelopeParser.mail(args, s.limits().messageSizeLimit(), s.checks().smtputf8Enable() && !discarded("SMTPUTF8"), !discarded("DSN"));
@@ -527,6 +528,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     }
 
     private boolean etrn(String args) {
+        // Postfix 3.7's ETRN reply carries no enhanced status code here either
+        if (s.checks().smtpdHeloRequired() && helo == null) return fail(503, "", "Error: send HELO/EHLO first");
         if (mailFrom != null) return fail(503, "", "Error: MAIL transaction in progress");
         String[] a = args.isEmpty() ? new String[0] : args.split("[ \t]+");
         if (a.length != 1) return fail(500, "", "Syntax: ETRN domain");

@@ -147,6 +147,24 @@ class SmtpdCommandTest extends SmtpdTestSupport {
         assertEquals(4, logs.lines().stream().filter(l -> l.startsWith(from)).count(), String.join("\n", logs.lines()));
     }
 
+    /** smtpd_helo_required = yes, with the replies and counters Postfix 3.7.11 gives in the same session. */
+    @Test
+    void heloRequiredRefusesMailAndEtrnUntilHelo() throws Exception {
+        SmtpServer server = start(withHeloRequired(defaults()));
+        SmtpTestClient c = connect(server);
+        assertEquals("220 " + HOST + " ESMTP Postfix", c.reply());
+        assertEquals("503 Error: send HELO/EHLO first", c.cmd("ETRN example.com"));
+        assertEquals("252 2.0.0 root", c.cmd("VRFY root"));
+        assertEquals("503 5.5.1 Error: send HELO/EHLO first", c.cmd("MAIL FROM:<a@example.org>"));
+        assertEquals("503 5.5.1 Error: need MAIL command", c.cmd("RCPT TO:<b@example.net>"));
+        assertEquals("250 2.0.0 Ok", c.cmd("NOOP"));
+        assertEquals("250 " + HOST, c.cmd("HELO x"));
+        assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<a@example.org>"));
+        assertEquals("221 2.0.0 Bye", c.cmd("QUIT"));
+        logs.await(l -> l.equals("disconnect from localhost[127.0.0.1] helo=1 mail=1/2 rcpt=0/1 noop=1 vrfy=1 etrn=0/1 "
+                + "quit=1 commands=5/8"));
+    }
+
     @Test
     void vrfyCanBeDisabledAndIsThenNotAnnounced() throws Exception {
         SmtpServer server = start(withProtocolChecks(defaults(), true, "normalize", defaults().access().mynetworks(), true));

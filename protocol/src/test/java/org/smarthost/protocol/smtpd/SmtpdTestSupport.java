@@ -84,7 +84,14 @@ abstract class SmtpdTestSupport {
         SmtpdSettings.Checks c = s.checks();
         return s.with(new SmtpdSettings.Checks(disableVrfyCommand, smtpdForbidBareNewline,
                 smtpdForbidBareNewlineExclusions, c.smtpdForbidBareNewlineRejectCode(), smtpdForbidUnauthPipelining,
-                c.smtpdDiscardEhloKeywords(), c.smtputf8Enable()));
+                c.smtpdDiscardEhloKeywords(), c.smtputf8Enable(), c.smtpdHeloRequired()));
+    }
+
+    static SmtpdSettings withHeloRequired(SmtpdSettings s) {
+        SmtpdSettings.Checks c = s.checks();
+        return s.with(new SmtpdSettings.Checks(c.disableVrfyCommand(), c.smtpdForbidBareNewline(),
+                c.smtpdForbidBareNewlineExclusions(), c.smtpdForbidBareNewlineRejectCode(),
+                c.smtpdForbidUnauthPipelining(), c.smtpdDiscardEhloKeywords(), c.smtputf8Enable(), true));
     }
 
     SmtpServer start(SmtpdSettings settings) {
