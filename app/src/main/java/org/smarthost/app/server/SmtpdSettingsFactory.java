@@ -53,7 +53,8 @@ final class SmtpdSettingsFactory {
                         c.getBool("smtpd_forbid_unauth_pipelining"),
                         c.getList("smtpd_discard_ehlo_keywords"),
                         c.getBool("smtputf8_enable"),
-                        c.getBool("smtpd_helo_required")),
+                        c.getBool("smtpd_helo_required"),
+                        c.getBool("strict_rfc821_envelopes")),
                 processLimit);
     }
 }

@@ -34,11 +34,14 @@ public final class EnvelopeParser {
     private EnvelopeParser() {
     }
 
-    public static Result<MailFrom> mail(String args, long messageSizeLimit, boolean smtputf8Enabled, boolean dsnEnabled) {
+    /** {@code strictRfc821}: strict_rfc821_envelopes, the address must be in angle brackets. */
+    public static Result<MailFrom> mail(String args, long messageSizeLimit, boolean smtputf8Enabled, boolean dsnEnabled,
+                                        boolean strictRfc821) {
         Split sp = split(args, "FROM:");
         if (sp == null) return err(501, "5.5.4", "Syntax: MAIL FROM:<address>");
         String address = address(sp.address());
-        if (address == null) return illegal("5.1.7", "Bad sender address syntax", sp);
+        if (address == null || strictRfc821 && !sp.raw().startsWith("<"))
+            return illegal("5.1.7", "Bad sender address syntax", sp);
         long size = -1;
         String body = null, ret = null, envid = null;
         boolean utf8 = false;
@@ -77,11 +80,12 @@ public final class EnvelopeParser {
         return new Ok<>(new MailFrom(address, size, body, ret, envid, utf8));
     }
 
-    public static Result<RcptTo> rcpt(String args, boolean smtputf8, boolean dsnEnabled) {
+    public static Result<RcptTo> rcpt(String args, boolean smtputf8, boolean dsnEnabled, boolean strictRfc821) {
         Split sp = split(args, "TO:");
         if (sp == null) return err(501, "5.5.4", "Syntax: RCPT TO:<address>");
         String address = address(sp.address());
-        if (address == null || address.isEmpty()) return illegal("5.1.3", "Bad recipient address syntax", sp);
+        if (address == null || address.isEmpty() || strictRfc821 && !sp.raw().startsWith("<"))
+            return illegal("5.1.3", "Bad recipient address syntax", sp);
         Set<String> notify = new LinkedHashSet<>();
         boolean notifySeen = false;
         String orcpt = null;

@@ -387,7 +387,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         if (s.checks().smtpdHeloRequired() && helo == null) return fail(503, "5.5.1", "Error: send HELO/EHLO first");
         if (mailFrom != null) return fail(503, "5.5.1", "Error: nested MAIL command");
         if (inBdat) return fail(503, "5.5.1", "Error: MAIL after BDAT");
-        var r = EnvelopeParser.mail(args, s.limits().messageSizeLimit(), s.checks().smtputf8Enable() && !discarded("SMTPUTF8"), !discarded("DSN"));
+        var r = EnvelopeParser.mail(args, s.limits().messageSizeLimit(), s.checks().smtputf8Enable() && !discarded("SMTPUTF8"),
+                !discarded("DSN"), s.checks().strictRfc821Envelopes());
         if (r instanceof EnvelopeParser.Error<MailFrom> e) return fail(illegal(e, "MAIL"));
         mailFrom = ((EnvelopeParser.Ok<MailFrom>) r).value();
         return reply(250, "2.1.0", "Ok");
@@ -396,7 +397,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     private CompletionStage<Boolean> rcpt(String args) {
         if (mailFrom == null) return done(fail(503, "5.5.1", "Error: need MAIL command"));
         if (inBdat) return done(fail(503, "5.5.1", "Error: RCPT after BDAT"));
-        var r = EnvelopeParser.rcpt(args, mailFrom.smtputf8(), !discarded("DSN"));
+        var r = EnvelopeParser.rcpt(args, mailFrom.smtputf8(), !discarded("DSN"), s.checks().strictRfc821Envelopes());
         if (r instanceof EnvelopeParser.Error<RcptTo> e) return done(fail(illegal(e, "RCPT")));
         RcptTo rcpt = ((EnvelopeParser.Ok<RcptTo>) r).value();
         if (s.limits().smtpdRecipientLimit() > 0 && rcptCount >= s.limits().smtpdRecipientLimit()) {

@@ -99,11 +99,12 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
      * @param smtpdDiscardEhloKeywords         smtpd_discard_ehlo_keywords
      * @param smtputf8Enable                   smtputf8_enable
      * @param smtpdHeloRequired                smtpd_helo_required
+     * @param strictRfc821Envelopes            strict_rfc821_envelopes
      */
     public record Checks(boolean disableVrfyCommand, String smtpdForbidBareNewline,
                          List<String> smtpdForbidBareNewlineExclusions, int smtpdForbidBareNewlineRejectCode,
                          boolean smtpdForbidUnauthPipelining, List<String> smtpdDiscardEhloKeywords,
-                         boolean smtputf8Enable, boolean smtpdHeloRequired) {
+                         boolean smtputf8Enable, boolean smtpdHeloRequired, boolean strictRfc821Envelopes) {
         public Checks {
             if (!List.of("normalize", "yes", "note", "reject", "no").contains(smtpdForbidBareNewline))
                 throw new IllegalArgumentException("invalid smtpd_forbid_bare_newline value: \"" + smtpdForbidBareNewline + "\"");
@@ -134,7 +135,7 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
                         List.of("permit_mynetworks", "permit_sasl_authenticated", "defer_unauth_destination"),
                         List.of(),
                         554, 554, 450, 504),
-                new Checks(false, "normalize", mynetworks, 550, true, List.of(), true, false),
+                new Checks(false, "normalize", mynetworks, 550, true, List.of(), true, false, false),
                 100);
     }
 

@@ -150,7 +150,7 @@ class SmtpdCommandTest extends SmtpdTestSupport {
     /** smtpd_helo_required = yes, with the replies and counters Postfix 3.7.11 gives in the same session. */
     @Test
     void heloRequiredRefusesMailAndEtrnUntilHelo() throws Exception {
-        SmtpServer server = start(withHeloRequired(defaults()));
+        SmtpServer server = start(withEnvelopeChecks(defaults(), true, false));
         SmtpTestClient c = connect(server);
         assertEquals("220 " + HOST + " ESMTP Postfix", c.reply());
         assertEquals("503 Error: send HELO/EHLO first", c.cmd("ETRN example.com"));
@@ -163,6 +163,23 @@ class SmtpdCommandTest extends SmtpdTestSupport {
         assertEquals("221 2.0.0 Bye", c.cmd("QUIT"));
         logs.await(l -> l.equals("disconnect from localhost[127.0.0.1] helo=1 mail=1/2 rcpt=0/1 noop=1 vrfy=1 etrn=0/1 "
                 + "quit=1 commands=5/8"));
+    }
+
+    /** strict_rfc821_envelopes = yes: the session Postfix 3.7.11 answered and logged this way. */
+    @Test
+    void strictRfc821EnvelopesWantAngleBrackets() throws Exception {
+        SmtpServer server = start(withEnvelopeChecks(defaults(), false, true));
+        SmtpTestClient c = ehlo(server);
+        assertEquals("501 5.1.7 Bad sender address syntax", c.cmd("MAIL FROM:a@example.org"));
+        assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<@hosta:a@example.org>"));
+        assertEquals("501 5.1.3 Bad recipient address syntax", c.cmd("RCPT TO:b@example.net"));
+        assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<@h:b@example.net>"));
+        assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<b@example.net>"));
+        assertEquals("221 2.0.0 Bye", c.cmd("QUIT"));
+        String from = "warning: Illegal address syntax from localhost[127.0.0.1] in ";
+        logs.await(l -> l.equals(from + "MAIL command: a@example.org"));
+        logs.await(l -> l.equals(from + "RCPT command: b@example.net"));
+        logs.await(l -> l.equals("disconnect from localhost[127.0.0.1] ehlo=1 mail=1/2 rcpt=2/3 quit=1 commands=5/7"));
     }
 
     @Test

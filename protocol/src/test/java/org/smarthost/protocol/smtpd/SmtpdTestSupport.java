@@ -84,14 +84,16 @@ abstract class SmtpdTestSupport {
         SmtpdSettings.Checks c = s.checks();
         return s.with(new SmtpdSettings.Checks(disableVrfyCommand, smtpdForbidBareNewline,
                 smtpdForbidBareNewlineExclusions, c.smtpdForbidBareNewlineRejectCode(), smtpdForbidUnauthPipelining,
-                c.smtpdDiscardEhloKeywords(), c.smtputf8Enable(), c.smtpdHeloRequired()));
+                c.smtpdDiscardEhloKeywords(), c.smtputf8Enable(), c.smtpdHeloRequired(), c.strictRfc821Envelopes()));
     }
 
-    static SmtpdSettings withHeloRequired(SmtpdSettings s) {
+    /** smtpd_helo_required and strict_rfc821_envelopes as given, every other check as in {@code s}. */
+    static SmtpdSettings withEnvelopeChecks(SmtpdSettings s, boolean heloRequired, boolean strictRfc821) {
         SmtpdSettings.Checks c = s.checks();
         return s.with(new SmtpdSettings.Checks(c.disableVrfyCommand(), c.smtpdForbidBareNewline(),
                 c.smtpdForbidBareNewlineExclusions(), c.smtpdForbidBareNewlineRejectCode(),
-                c.smtpdForbidUnauthPipelining(), c.smtpdDiscardEhloKeywords(), c.smtputf8Enable(), true));
+                c.smtpdForbidUnauthPipelining(), c.smtpdDiscardEhloKeywords(), c.smtputf8Enable(), heloRequired,
+                strictRfc821));
     }
 
     SmtpServer start(SmtpdSettings settings) {
