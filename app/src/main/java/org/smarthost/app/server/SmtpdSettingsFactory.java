@@ -41,6 +41,7 @@ final class SmtpdSettingsFactory {
                         c.getList("smtpd_sender_restrictions"),
                         c.getList("smtpd_relay_restrictions"),
                         c.getList("smtpd_recipient_restrictions"),
+                        c.getList("smtpd_data_restrictions"),
                         c.getInt("relay_domains_reject_code"),
                         c.getInt("reject_code"),
                         c.getInt("defer_code"),

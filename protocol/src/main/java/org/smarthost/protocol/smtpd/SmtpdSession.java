@@ -102,6 +102,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     private int errorCount;
     private int junkCmds;
     private boolean illPipelining;
+    // The last accepted RCPT TO address: a rejected DATA logs it when it is the only one.
+    private String lastRecipient;
     private boolean busy;              // waiting for a command's asynchronous result
     private CompletionStage<Void> receiverWait; // waiting until the transaction takes more content
     private boolean closing;
@@ -317,7 +319,10 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             default -> done(fail(502, "5.5.1", "Error: command not implemented")); // XCLIENT, XFORWARD
         };
         if (result == null) return; // DATA/BDAT content follows; finished in onContentEnd
-        await(result, (ok, e) -> finish(cmd, ok != null && ok));
+        await(result, (ok, e) -> {
+            if (ok == null && e == null) return; // the same, after smtpd_data_restrictions
+            finish(cmd, ok != null && ok);
+        });
     }
 
     /** After a command: Postfix's error and junk accounting, then the hard error limit. */
@@ -420,6 +425,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             }
             tx.addRecipient(rcpt);
             rcptCount++;
+            lastRecipient = rcpt.address();
             return reply(250, "2.1.5", "Ok");
         });
     }
@@ -431,13 +437,42 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             return done(fail(554, "5.5.1", "Error: no valid recipients"));
         }
         if (!args.isEmpty()) return done(fail(501, "5.5.4", "Syntax: DATA"));
+        if (restrictions.checksData()) {
+            return onEventLoop(restrictions.checkData(dataContext()), reject -> {
+                if (closing) return false;
+                if (reject != null) return rejectData("DATA", reject);
+                startData();
+                return null;
+            });
+        }
+        startData();
+        return null;
+    }
+
+    private void startData() {
         reply(354, "", "End data with <CR><LF>.<CR><LF>");
         where = AFTER_DATA;
         inData = true;
         actSize = 0;
         tooBig = false;
         decoder.startData();
-        return null;
+    }
+
+    private RestrictionContext dataContext() {
+        return new RestrictionContext(remote.getAddress(), clientName, helo, mailFrom.address(),
+                rcptCount == 1 ? lastRecipient : null, null, illPipelining, "", "", tables);
+    }
+
+    private boolean rejectData(String command, SmtpReply reject) {
+        logDataReject(command, reject);
+        reply(reject);
+        return false;
+    }
+
+    /** Postfix logs a rejected DATA or BDAT like a rejected RCPT, to= only with one recipient. */
+    private void logDataReject(String command, SmtpReply reject) {
+        log.info("{}: reject: {} from {}: {} {} {};{}", queueIdOrNoqueue(), command, namaddr, reject.code(),
+                reject.enhanced(), String.join(" ", reject.lines()), whatsup(rcptCount == 1 ? lastRecipient : null));
     }
 
     private CompletionStage<Boolean> bdat(String args) {
@@ -470,7 +505,24 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
                         ? SmtpReply.of(503, "5.5.1", "Error: need RCPT command")
                         : SmtpReply.of(554, "5.5.1", "Error: no valid recipients"));
             }
+            if (restrictions.checksData()) {
+                long chunk = size;
+                boolean lastChunk = last;
+                return onEventLoop(restrictions.checkData(dataContext()), reject -> {
+                    if (closing) return false;
+                    if (reject == null) return acceptChunk(chunk, lastChunk) == null ? null : Boolean.FALSE;
+                    logDataReject("BDAT", reject);
+                    inBdat = true; // the transaction's later chunks: "Discarded ... after earlier error"
+                    skipBdat(chunk, lastChunk, reject);
+                    return null;
+                });
+            }
         }
+        return acceptChunk(size, last);
+    }
+
+    /** The chunk is read into the message (the first one starts it). Content follows: null. */
+    private CompletionStage<Boolean> acceptChunk(long size, boolean last) {
         if (s.limits().messageSizeLimit() > 0 && actSizeIfBdat() > s.limits().messageSizeLimit() - size) {
             log.warn("warning: {}: BDAT request from {} exceeds message size limit", queueIdOrNoqueue(), namaddr);
             return skipBdat(size, last, SmtpReply.of(552, "5.3.4", "Chunk exceeds message size limit"));

@@ -76,6 +76,7 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
                          List<String> parentDomainMatchesSubdomains, List<String> smtpdClientRestrictions,
                          List<String> smtpdHeloRestrictions, List<String> smtpdSenderRestrictions,
                          List<String> smtpdRelayRestrictions, List<String> smtpdRecipientRestrictions,
+                         List<String> smtpdDataRestrictions,
                          int relayDomainsRejectCode, int rejectCode, int deferCode, int nonFqdnRejectCode) {
         public Access {
             mynetworks = List.copyOf(mynetworks);
@@ -87,6 +88,7 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
             smtpdSenderRestrictions = List.copyOf(smtpdSenderRestrictions);
             smtpdRelayRestrictions = List.copyOf(smtpdRelayRestrictions);
             smtpdRecipientRestrictions = List.copyOf(smtpdRecipientRestrictions);
+            smtpdDataRestrictions = List.copyOf(smtpdDataRestrictions);
         }
     }
 
@@ -133,6 +135,7 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
                         List.of(),
                         List.of(),
                         List.of("permit_mynetworks", "permit_sasl_authenticated", "defer_unauth_destination"),
+                        List.of(),
                         List.of(),
                         554, 554, 450, 504),
                 new Checks(false, "normalize", mynetworks, 550, true, List.of(), true, false, false),

@@ -1,5 +1,6 @@
 package org.smarthost.protocol.smtpd;
 
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -180,6 +181,42 @@ class SmtpdCommandTest extends SmtpdTestSupport {
         logs.await(l -> l.equals(from + "MAIL command: a@example.org"));
         logs.await(l -> l.equals(from + "RCPT command: b@example.net"));
         logs.await(l -> l.equals("disconnect from localhost[127.0.0.1] ehlo=1 mail=1/2 rcpt=2/3 quit=1 commands=5/7"));
+    }
+
+    /**
+     * smtpd_data_restrictions = reject: the replies and log lines Postfix 3.7.11 gave for the same
+     * session (DATA with two recipients, then a first BDAT with one); nothing is queued.
+     */
+    @Test
+    void dataRestrictionsRejectDataAndTheFirstBdat() throws Exception {
+        SmtpServer server = start(withDataRestrictions(defaults(), List.of("reject")));
+        SmtpTestClient c = ehlo(server);
+        String rejected = "554 5.7.1 <DATA>: Data command rejected: Access denied";
+        assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<>"));
+        assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<a@example.net>"));
+        assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<b@example.net>"));
+        assertEquals(rejected, c.cmd("DATA"));
+        assertEquals("250 2.0.0 Ok", c.cmd("RSET"));
+        assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<>"));
+        assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<a@example.net>"));
+        assertEquals(rejected, c.cmd("BDAT 0 LAST"));
+        assertEquals("221 2.0.0 Bye", c.cmd("QUIT"));
+        logs.await(l -> l.matches("\\w+: reject: DATA from localhost\\[127\\.0\\.0\\.1\\]: " + java.util.regex.Pattern.quote(rejected)
+                + "; from=<> proto=ESMTP helo=<client\\.example>"));
+        logs.await(l -> l.matches("\\w+: reject: BDAT from localhost\\[127\\.0\\.0\\.1\\]: " + java.util.regex.Pattern.quote(rejected)
+                + "; from=<> to=<a@example\\.net> proto=ESMTP helo=<client\\.example>"));
+        logs.await(l -> l.equals("disconnect from localhost[127.0.0.1] ehlo=1 mail=2 rcpt=3 data=0/1 bdat=0/1 rset=1 quit=1 commands=8/10"));
+        assertEquals(0, receiver.committed.size(), "nothing queued");
+    }
+
+    /** A permit ends the list: mail from mynetworks passes "permit_mynetworks, reject". */
+    @Test
+    void dataRestrictionsPermitEndsTheList() throws Exception {
+        SmtpServer server = start(withDataRestrictions(defaults(), List.of("permit_mynetworks", "reject")));
+        SmtpTestClient c = envelope(server);
+        assertEquals("354 End data with <CR><LF>.<CR><LF>", c.cmd("DATA"));
+        String r = c.cmd("Subject: x\r\n\r\nbody\r\n.");
+        assertEquals("250 2.0.0 Ok: queued as " + awaitMessage(0).queueId(), r);
     }
 
     @Test

@@ -66,6 +66,16 @@ abstract class SmtpdTestSupport {
         return s.with(new SmtpdSettings.Access(mynetworks, mydestination, relayDomains,
                 a.parentDomainMatchesSubdomains(), a.smtpdClientRestrictions(), a.smtpdHeloRestrictions(),
                 a.smtpdSenderRestrictions(), a.smtpdRelayRestrictions(), a.smtpdRecipientRestrictions(),
+                a.smtpdDataRestrictions(),
+                a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode()));
+    }
+
+    static SmtpdSettings withDataRestrictions(SmtpdSettings s, List<String> smtpdDataRestrictions) {
+        SmtpdSettings.Access a = s.access();
+        return s.with(new SmtpdSettings.Access(a.mynetworks(), a.mydestination(), a.relayDomains(),
+                a.parentDomainMatchesSubdomains(), a.smtpdClientRestrictions(), a.smtpdHeloRestrictions(),
+                a.smtpdSenderRestrictions(), a.smtpdRelayRestrictions(), a.smtpdRecipientRestrictions(),
+                smtpdDataRestrictions,
                 a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode()));
     }
 
@@ -75,6 +85,7 @@ abstract class SmtpdTestSupport {
         return s.with(new SmtpdSettings.Access(a.mynetworks(), a.mydestination(), a.relayDomains(),
                 a.parentDomainMatchesSubdomains(), a.smtpdClientRestrictions(), a.smtpdHeloRestrictions(),
                 a.smtpdSenderRestrictions(), smtpdRelayRestrictions, smtpdRecipientRestrictions,
+                a.smtpdDataRestrictions(),
                 a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode()));
     }
 

@@ -30,6 +30,7 @@ public final class RestrictionEngine {
 
     private final Restrictions registry;
     private final List<Step> steps = new ArrayList<>();
+    private final List<String> data;
 
     public RestrictionEngine(Restrictions registry, SmtpdTables tables) {
         this.registry = registry;
@@ -39,6 +40,22 @@ public final class RestrictionEngine {
         steps.add(new Step(split(s.smtpdSenderRestrictions()), "Sender address", Stage.SENDER));
         steps.add(new Step(split(s.smtpdRelayRestrictions()), "Recipient address", Stage.RECIPIENT));
         steps.add(new Step(split(s.smtpdRecipientRestrictions()), "Recipient address", Stage.RECIPIENT));
+        data = split(s.smtpdDataRestrictions());
+    }
+
+    /** smtpd_data_restrictions is set: DATA and a transaction's first BDAT must be checked. */
+    public boolean checksData() {
+        return !data.isEmpty();
+    }
+
+    /**
+     * smtpd_data_restrictions, at DATA or a transaction's first BDAT, as Postfix's
+     * smtpd_check_data: reply name "DATA", class "Data command". Completes with the reject
+     * reply, or null.
+     */
+    public CompletionStage<SmtpReply> checkData(RestrictionContext base) {
+        return runList(base.forList("DATA", "Data command"), data, 0)
+                .thenApply(v -> v instanceof Verdict.Reject r ? r.reply() : null);
     }
 
     /** Main.cf lists may be written "a, b c"; accept either a list of names or one string. */
