@@ -45,7 +45,8 @@ final class SmtpdSettingsFactory {
                         c.getInt("relay_domains_reject_code"),
                         c.getInt("reject_code"),
                         c.getInt("defer_code"),
-                        c.getInt("non_fqdn_reject_code")),
+                        c.getInt("non_fqdn_reject_code"),
+                        c.getInt("multi_recipient_bounce_reject_code")),
                 new SmtpdSettings.Checks(
                         c.getBool("disable_vrfy_command"),
                         c.get("smtpd_forbid_bare_newline").strip().toLowerCase(java.util.Locale.ROOT),

@@ -410,7 +410,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             return done(rcptOvershoot++ < s.limits().smtpdRecipientOvershootLimit());
         }
         RestrictionContext rc = new RestrictionContext(remote.getAddress(), clientName, helo, mailFrom.address(),
-                rcpt.address(), null, illPipelining, "", "", tables);
+                rcpt.address(), null, illPipelining, "", "", tables, rcptCount);
         return onEventLoop(restrictions.checkRecipient(rc), reject -> {
             if (closing) return false;
             if (reject != null) {
@@ -460,7 +460,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
     private RestrictionContext dataContext() {
         return new RestrictionContext(remote.getAddress(), clientName, helo, mailFrom.address(),
-                rcptCount == 1 ? lastRecipient : null, null, illPipelining, "", "", tables);
+                rcptCount == 1 ? lastRecipient : null, null, illPipelining, "", "", tables, rcptCount);
     }
 
     private boolean rejectData(String command, SmtpReply reject) {

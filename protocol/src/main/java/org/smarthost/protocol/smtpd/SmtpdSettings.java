@@ -71,13 +71,15 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
      * @param rejectCode                    reject_code
      * @param deferCode                     defer_code
      * @param nonFqdnRejectCode             non_fqdn_reject_code
+     * @param multiRecipientBounceRejectCode multi_recipient_bounce_reject_code
      */
     public record Access(List<String> mynetworks, List<String> mydestination, List<String> relayDomains,
                          List<String> parentDomainMatchesSubdomains, List<String> smtpdClientRestrictions,
                          List<String> smtpdHeloRestrictions, List<String> smtpdSenderRestrictions,
                          List<String> smtpdRelayRestrictions, List<String> smtpdRecipientRestrictions,
                          List<String> smtpdDataRestrictions,
-                         int relayDomainsRejectCode, int rejectCode, int deferCode, int nonFqdnRejectCode) {
+                         int relayDomainsRejectCode, int rejectCode, int deferCode, int nonFqdnRejectCode,
+                         int multiRecipientBounceRejectCode) {
         public Access {
             mynetworks = List.copyOf(mynetworks);
             mydestination = List.copyOf(mydestination);
@@ -137,7 +139,7 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
                         List.of("permit_mynetworks", "permit_sasl_authenticated", "defer_unauth_destination"),
                         List.of(),
                         List.of(),
-                        554, 554, 450, 504),
+                        554, 554, 450, 504, 550),
                 new Checks(false, "normalize", mynetworks, 550, true, List.of(), true, false, false),
                 100);
     }

@@ -67,7 +67,8 @@ abstract class SmtpdTestSupport {
                 a.parentDomainMatchesSubdomains(), a.smtpdClientRestrictions(), a.smtpdHeloRestrictions(),
                 a.smtpdSenderRestrictions(), a.smtpdRelayRestrictions(), a.smtpdRecipientRestrictions(),
                 a.smtpdDataRestrictions(),
-                a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode()));
+                a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode(),
+                a.multiRecipientBounceRejectCode()));
     }
 
     static SmtpdSettings withDataRestrictions(SmtpdSettings s, List<String> smtpdDataRestrictions) {
@@ -76,7 +77,8 @@ abstract class SmtpdTestSupport {
                 a.parentDomainMatchesSubdomains(), a.smtpdClientRestrictions(), a.smtpdHeloRestrictions(),
                 a.smtpdSenderRestrictions(), a.smtpdRelayRestrictions(), a.smtpdRecipientRestrictions(),
                 smtpdDataRestrictions,
-                a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode()));
+                a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode(),
+                a.multiRecipientBounceRejectCode()));
     }
 
     static SmtpdSettings withRestrictions(SmtpdSettings s, List<String> smtpdRelayRestrictions,
@@ -86,7 +88,8 @@ abstract class SmtpdTestSupport {
                 a.parentDomainMatchesSubdomains(), a.smtpdClientRestrictions(), a.smtpdHeloRestrictions(),
                 a.smtpdSenderRestrictions(), smtpdRelayRestrictions, smtpdRecipientRestrictions,
                 a.smtpdDataRestrictions(),
-                a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode()));
+                a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode(),
+                a.multiRecipientBounceRejectCode()));
     }
 
     static SmtpdSettings withProtocolChecks(SmtpdSettings s, boolean disableVrfyCommand, String smtpdForbidBareNewline,

@@ -10,11 +10,12 @@ import org.smarthost.protocol.smtpd.SmtpReply;
  *
  * @param sender    MAIL FROM address ("" for the null sender), or null before MAIL
  * @param recipient RCPT TO address, or null outside RCPT
+ * @param recipientCount recipients already accepted in this transaction
  */
 public record RestrictionContext(InetAddress clientAddress, String clientName, String heloName,
                                  String sender, String recipient, String saslUsername,
                                  boolean improperPipelining, String replyName, String replyClass,
-                                 SmtpdTables tables) {
+                                 SmtpdTables tables, int recipientCount) {
 
     public String namaddr() {
         return clientName + "[" + clientAddress.getHostAddress() + "]";
@@ -22,7 +23,12 @@ public record RestrictionContext(InetAddress clientAddress, String clientName, S
 
     public RestrictionContext forList(String replyName, String replyClass) {
         return new RestrictionContext(clientAddress, clientName, heloName, sender, recipient, saslUsername,
-                improperPipelining, replyName, replyClass, tables);
+                improperPipelining, replyName, replyClass, tables, recipientCount);
+    }
+
+    /** The list being evaluated is smtpd_data_restrictions (DATA or BDAT), Postfix's state->where. */
+    public boolean dataStage() {
+        return "Data command".equals(replyClass);
     }
 
     /**

@@ -20,7 +20,7 @@ public final class Restrictions {
         for (Restriction x : List.of(new Permit(), new Reject(), new Defer(), new PermitMynetworks(),
                 new PermitSaslAuthenticated(), new PermitAuthDestination(), new RejectUnauthDestination(),
                 new DeferUnauthDestination(), new RejectNonFqdnRecipient(), new RejectNonFqdnSender(),
-                new RejectUnauthPipelining())) {
+                new RejectUnauthPipelining(), new RejectMultiRecipientBounce())) {
             r.register(x);
         }
         return r;
