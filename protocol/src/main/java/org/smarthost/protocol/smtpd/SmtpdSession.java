@@ -414,8 +414,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         return onEventLoop(restrictions.checkRecipient(rc), reject -> {
             if (closing) return false;
             if (reject != null) {
-                log.info("{}: reject: RCPT from {}: {} {} {};{}", queueIdOrNoqueue(), namaddr, reject.code(),
-                        reject.enhanced(), String.join(" ", reject.lines()), whatsup(rcpt.address()));
+                logReject("RCPT", reject, rcpt.address());
                 reply(reject);
                 return false;
             }
@@ -460,19 +459,24 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
     private RestrictionContext dataContext() {
         return new RestrictionContext(remote.getAddress(), clientName, helo, mailFrom.address(),
-                rcptCount == 1 ? lastRecipient : null, null, illPipelining, "", "", tables, rcptCount);
+                onlyRecipient(), null, illPipelining, "", "", tables, rcptCount);
+    }
+
+    /** The transaction's recipient when it has exactly one: Postfix names it after DATA only then. */
+    private String onlyRecipient() {
+        return rcptCount == 1 ? lastRecipient : null;
     }
 
     private boolean rejectData(String command, SmtpReply reject) {
-        logDataReject(command, reject);
+        logReject(command, reject, onlyRecipient());
         reply(reject);
         return false;
     }
 
-    /** Postfix logs a rejected DATA or BDAT like a rejected RCPT, to= only with one recipient. */
-    private void logDataReject(String command, SmtpReply reject) {
+    /** "QID: reject: RCPT|DATA|BDAT from client: reply; from=<..> [to=<..>] proto=.. helo=<..>". */
+    private void logReject(String command, SmtpReply reject, String recipient) {
         log.info("{}: reject: {} from {}: {} {} {};{}", queueIdOrNoqueue(), command, namaddr, reject.code(),
-                reject.enhanced(), String.join(" ", reject.lines()), whatsup(rcptCount == 1 ? lastRecipient : null));
+                reject.enhanced(), String.join(" ", reject.lines()), whatsup(recipient));
     }
 
     private CompletionStage<Boolean> bdat(String args) {
@@ -510,10 +514,14 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
                 boolean lastChunk = last;
                 return onEventLoop(restrictions.checkData(dataContext()), reject -> {
                     if (closing) return false;
-                    if (reject == null) return acceptChunk(chunk, lastChunk) == null ? null : Boolean.FALSE;
-                    logDataReject("BDAT", reject);
-                    inBdat = true; // the transaction's later chunks: "Discarded ... after earlier error"
-                    skipBdat(chunk, lastChunk, reject);
+                    // null either way: the chunk follows, and onContentEnd finishes the command
+                    if (reject == null) {
+                        acceptChunk(chunk, lastChunk);
+                    } else {
+                        logReject("BDAT", reject, onlyRecipient());
+                        inBdat = true; // the transaction's later chunks: "Discarded ... after earlier error"
+                        skipBdat(chunk, lastChunk, reject);
+                    }
                     return null;
                 });
             }

@@ -26,9 +26,12 @@ public record RestrictionContext(InetAddress clientAddress, String clientName, S
                 improperPipelining, replyName, replyClass, tables, recipientCount);
     }
 
+    /** Postfix's reply_class for smtpd_data_restrictions (DATA or BDAT). */
+    static final String DATA_CLASS = "Data command";
+
     /** The list being evaluated is smtpd_data_restrictions (DATA or BDAT), Postfix's state->where. */
     public boolean dataStage() {
-        return "Data command".equals(replyClass);
+        return DATA_CLASS.equals(replyClass);
     }
 
     /**

@@ -54,7 +54,7 @@ public final class RestrictionEngine {
      * reply, or null.
      */
     public CompletionStage<SmtpReply> checkData(RestrictionContext base) {
-        return runList(base.forList("DATA", "Data command"), data, 0)
+        return runList(base.forList("DATA", RestrictionContext.DATA_CLASS), data, 0)
                 .thenApply(v -> v instanceof Verdict.Reject r ? r.reply() : null);
     }
 
