@@ -73,21 +73,23 @@ abstract class SmtpdTestSupport {
 
     static SmtpdSettings withDataRestrictions(SmtpdSettings s, List<String> smtpdDataRestrictions) {
         SmtpdSettings.Access a = s.access();
-        return s.with(new SmtpdSettings.Access(a.mynetworks(), a.mydestination(), a.relayDomains(),
-                a.parentDomainMatchesSubdomains(), a.smtpdClientRestrictions(), a.smtpdHeloRestrictions(),
-                a.smtpdSenderRestrictions(), a.smtpdRelayRestrictions(), a.smtpdRecipientRestrictions(),
-                smtpdDataRestrictions,
-                a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode(),
-                a.multiRecipientBounceRejectCode()));
+        return withRestrictionLists(s, a.smtpdRelayRestrictions(), a.smtpdRecipientRestrictions(), smtpdDataRestrictions);
     }
 
     static SmtpdSettings withRestrictions(SmtpdSettings s, List<String> smtpdRelayRestrictions,
                                           List<String> smtpdRecipientRestrictions) {
+        return withRestrictionLists(s, smtpdRelayRestrictions, smtpdRecipientRestrictions,
+                s.access().smtpdDataRestrictions());
+    }
+
+    private static SmtpdSettings withRestrictionLists(SmtpdSettings s, List<String> smtpdRelayRestrictions,
+                                                      List<String> smtpdRecipientRestrictions,
+                                                      List<String> smtpdDataRestrictions) {
         SmtpdSettings.Access a = s.access();
         return s.with(new SmtpdSettings.Access(a.mynetworks(), a.mydestination(), a.relayDomains(),
                 a.parentDomainMatchesSubdomains(), a.smtpdClientRestrictions(), a.smtpdHeloRestrictions(),
                 a.smtpdSenderRestrictions(), smtpdRelayRestrictions, smtpdRecipientRestrictions,
-                a.smtpdDataRestrictions(),
+                smtpdDataRestrictions,
                 a.relayDomainsRejectCode(), a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode(),
                 a.multiRecipientBounceRejectCode()));
     }
