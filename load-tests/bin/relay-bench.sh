@@ -113,11 +113,10 @@ run_workload() {  # MTA WORKLOAD IN SINK: RUNS measured runs after one warm-up; 
   [[ $RUNS -gt 1 ]] && printf '%-9s %-9s median of %d runs: %s msgs/s\n' "$w" "$mta" "$RUNS" "${RATE[$mta,$w]}"
 }
 
-median() {  # numbers or n/a -> the median of the numbers (the lower middle one), or n/a
-  local sorted
-  sorted=($(printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g))
-  [[ ${#sorted[@]} -gt 0 ]] || { echo n/a; return; }
-  echo "${sorted[$(( (${#sorted[@]} - 1) / 2 ))]}"
+median() {  # numbers or n/a -> the median of the numbers (the mean of the middle two for an even count), or n/a
+  printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g |
+    awk '{v[NR] = $1} END {if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2];
+                           else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
 measure_once() {  # MTA WORKLOAD IN SINK: one measured run; prints its line, sets LAST_RATE
