@@ -43,6 +43,12 @@ public final class PostfixCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "command")
     List<String> words = new ArrayList<>();
 
+    /**
+     * Whether stderr is a terminal, as bin/smarthost found it ({@code [[ -t 2 ]]}; Java 17 cannot
+     * tell for stderr alone). Unset, as when the command runs inside another JVM, counts as yes.
+     */
+    static final boolean STDERR_IS_TERMINAL = !"false".equals(System.getProperty("smarthost.stderr.terminal"));
+
     private Logger script;
     private MailConfig conf;
 
@@ -69,7 +75,8 @@ public final class PostfixCommand implements Callable<Integer> {
             System.err.println("postfix: fatal: " + e.getMessage());
             return 1;
         }
-        Maillog.configureCommand(conf.syslogName(), conf.myhostname(), conf.maillogFile(), verbose.length > 0);
+        Maillog.configureCommand(conf.syslogName(), conf.myhostname(), conf.maillogFile(), verbose.length > 0,
+                STDERR_IS_TERMINAL);
         script = LoggerFactory.getLogger("postfix/postfix-script");
         String command = words.get(0);
         List<String> rest = words.subList(1, words.size());
@@ -98,7 +105,8 @@ public final class PostfixCommand implements Callable<Integer> {
         if (running()) return fatal("the Postfix mail system is already running");
         if (!checkFatal()) return fatal("Postfix integrity check failed!");
         // maillog_file's directory may only just exist: log this start there too
-        Maillog.configureCommand(conf.syslogName(), conf.myhostname(), conf.maillogFile(), verbose.length > 0);
+        Maillog.configureCommand(conf.syslogName(), conf.myhostname(), conf.maillogFile(), verbose.length > 0,
+                STDERR_IS_TERMINAL);
         checkWarn();
         script.info("starting the Postfix mail system");
         if (foreground) {

@@ -74,16 +74,20 @@ public final class Maillog {
      * as Postfix's postlog does for postfix-script.
      */
     public static void configureCommand(String syslogName, String hostname, String maillog, boolean verbose) {
+        configureCommand(syslogName, hostname, maillog, verbose, true);
+    }
+
+    /**
+     * As above; with {@code stderr} false the messages go to stderr only when there is no
+     * maillog_file to write them to. postfix(1) is such a command: like Postfix's postlog, it
+     * writes to stderr only when stderr is a terminal, so "postfix status" run from cron prints
+     * nothing while its exit status says what it found.
+     */
+    public static void configureCommand(String syslogName, String hostname, String maillog, boolean verbose,
+                                        boolean stderr) {
         LoggerContext ctx = reset();
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
-        ConsoleAppender<ILoggingEvent> err = new ConsoleAppender<>();
-        err.setContext(ctx);
-        err.setName("stderr");
-        err.setTarget("System.err");
-        err.setEncoder(encoder(ctx, new PostfixLayout(syslogName, hostname, false)));
-        err.addFilter(new MaillogFilter());
-        err.start();
-        root.addAppender(err);
+        boolean toFile = false;
         if (maillog != null && !maillog.isEmpty() && !maillog.startsWith("/dev/")) {
             Path file = Path.of(maillog);
             if (file.getParent() != null && Files.isDirectory(file.getParent())) {
@@ -92,7 +96,18 @@ public final class Maillog {
                 mail.addFilter(new MaillogFilter());
                 mail.start();
                 root.addAppender(mail);
+                toFile = true;
             }
+        }
+        if (stderr || !toFile) {
+            ConsoleAppender<ILoggingEvent> err = new ConsoleAppender<>();
+            err.setContext(ctx);
+            err.setName("stderr");
+            err.setTarget("System.err");
+            err.setEncoder(encoder(ctx, new PostfixLayout(syslogName, hostname, false)));
+            err.addFilter(new MaillogFilter());
+            err.start();
+            root.addAppender(err);
         }
         setLevels(ctx, verbose);
     }

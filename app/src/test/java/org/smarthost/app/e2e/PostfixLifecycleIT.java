@@ -62,6 +62,8 @@ class PostfixLifecycleIT {
     void statusBeforeStartSaysNotRunning() throws Exception {
         MailSystem.Result status = mail.run("postfix", "status");
         assertEquals(1, status.exit(), status.toString());
+        // no maillog_file to write to yet (its directory is made by the first start): stderr it is
+        assertFalse(Files.isDirectory(mail.maillog().getParent()));
         assertEquals("postfix/postfix-script: the Postfix mail system is not running\n", status.err());
     }
 
@@ -70,7 +72,7 @@ class PostfixLifecycleIT {
     void startReturnsOnceSmtpdListens() throws Exception {
         MailSystem.Result start = mail.run("postfix", "start");
         assertEquals(0, start.exit(), start.toString());
-        assertTrue(start.err().contains("postfix/postfix-script: starting the Postfix mail system\n"), start.err());
+        logged(start, "starting the Postfix mail system");
         // no polling: start returns only when every service listens
         try (SmtpClient smtp = new SmtpClient(mail.port)) {
             assertTrue(smtp.greeting.startsWith("220 ") && smtp.greeting.contains(" ESMTP"), smtp.greeting);
@@ -84,9 +86,7 @@ class PostfixLifecycleIT {
     void statusReportsThePidOfTheRunningServer() throws Exception {
         MailSystem.Result status = mail.run("postfix", "status");
         assertEquals(0, status.exit(), status.toString());
-        Matcher m = Pattern.compile("postfix/postfix-script: the Postfix mail system is running: PID: (\\d+)\n")
-                .matcher(status.err());
-        assertTrue(m.matches(), status.err());
+        Matcher m = logged(status, "the Postfix mail system is running: PID: (\\d+)");
         long pid = Long.parseLong(m.group(1));
         assertEquals(pid, Long.parseLong(Files.readString(mail.pidFile()).trim()));
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
@@ -99,11 +99,23 @@ class PostfixLifecycleIT {
     void aSecondStartIsRefused() throws Exception {
         MailSystem.Result again = mail.run("postfix", "start");
         assertEquals(1, again.exit(), again.toString());
-        assertEquals("postfix/postfix-script: fatal: the Postfix mail system is already running\n", again.err());
+        logged(again, "fatal: the Postfix mail system is already running");
     }
 
     @Test
     @Order(5)
+    void onATerminalPostfixWritesToStderrToo() throws Exception {
+        // script(1) gives the command a pseudo-terminal and copies what it writes there
+        String command = String.join(" ", MailSystem.REPO.resolve("bin/postfix").toString(), "-c",
+                mail.configDir.toString(), "status");
+        MailSystem.Result onTty = MailSystem.exec(List.of("script", "-qec", command, "/dev/null"), null);
+        assertEquals(0, onTty.exit(), onTty.toString());
+        assertTrue(onTty.out().replace("\r", "").matches(
+                "postfix/postfix-script: the Postfix mail system is running: PID: \\d+\n"), onTty.out());
+    }
+
+    @Test
+    @Order(6)
     void acceptedMailIsQueuedAndListedByPostqueue() throws Exception {
         MailSystem.Result swaks = MailSystem.exec(List.of("swaks", "--server", "127.0.0.1:" + mail.port,
                 "--from", "sender@localhost", "--to", "rcpt@example.com", "--ehlo", "client.example",
@@ -124,7 +136,7 @@ class PostfixLifecycleIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void reloadOpensTheNewPortClosesTheOldAndKeepsEstablishedSessions() throws Exception {
         established = new SmtpClient(mail.port);
         assertTrue(established.command("EHLO before.reload").startsWith("250 "));
@@ -133,7 +145,7 @@ class PostfixLifecycleIT {
         mail.writeMasterCf("127.0.0.1:" + newPort + " inet n - n - - smtpd\n");
         MailSystem.Result reload = mail.run("postfix", "reload");
         assertEquals(0, reload.exit(), reload.toString());
-        assertEquals("postfix/postfix-script: refreshing the Postfix mail system\n", reload.err());
+        logged(reload, "refreshing the Postfix mail system");
 
         try (SmtpClient fresh = new SmtpClient(newPort)) {
             assertTrue(fresh.greeting.startsWith("220 "), fresh.greeting);
@@ -149,7 +161,7 @@ class PostfixLifecycleIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void logrotateRenamesAndCompressesTheMaillog() throws Exception {
         MailSystem.Result rotate = mail.run("postfix", "logrotate");
         assertEquals(0, rotate.exit(), rotate.toString());
@@ -167,11 +179,11 @@ class PostfixLifecycleIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void stopEndsSessionsAndTheServer() throws Exception {
         MailSystem.Result stop = mail.run("postfix", "stop");
         assertEquals(0, stop.exit(), stop.toString());
-        assertTrue(stop.err().startsWith("postfix/postfix-script: stopping the Postfix mail system\n"), stop.err());
+        logged(stop, "stopping the Postfix mail system");
         // the idle established session was told, not dropped
         String last = established.reply();
         assertTrue(last == null || last.startsWith("421 4.3.2 "), String.valueOf(last));
@@ -180,8 +192,24 @@ class PostfixLifecycleIT {
         assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", newPort).close());
         MailSystem.Result again = mail.run("postfix", "stop");
         assertEquals(1, again.exit());
-        assertEquals("postfix/postfix-script: fatal: the Postfix mail system is not running\n", again.err());
+        logged(again, "fatal: the Postfix mail system is not running");
         assertTrue(Files.readString(mail.maillog()).contains("postfix/master"));
+    }
+
+    /**
+     * As Postfix's: postfix(1) writes nothing to a stderr that is not a terminal; its messages
+     * are in maillog_file. The last line matching {@code message} (a regex), matched.
+     */
+    private Matcher logged(MailSystem.Result result, String message) throws IOException {
+        assertEquals("", result.err(), "stderr is not a terminal here");
+        String log = Files.readString(mail.maillog());
+        Matcher m = Pattern.compile(" postfix/postfix-script\\[\\d+\\]: " + message + "$", Pattern.MULTILINE)
+                .matcher(log);
+        int last = -1;
+        while (m.find()) last = m.start();
+        assertTrue(last >= 0, "maillog has \"" + message + "\":\n" + log);
+        m.find(last);
+        return m;
     }
 
     private String waitForLog(String text) throws Exception {
@@ -198,7 +226,7 @@ class PostfixLifecycleIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void unimplementedProgramsSaySoAndFail() throws Exception {
         for (String program : List.of("sendmail", "newaliases", "postmap")) {
             MailSystem.Result r = MailSystem.exec(List.of(MailSystem.REPO.resolve("bin/" + program).toString()), "");
