@@ -63,24 +63,36 @@ printf '%-9s %-9s %s\n' workload mta result
 # taken by sink_watch to ~5 ms instead of by 0.1 s polling. Prints the same key=value line.
 RELAY_MAX_WAIT=${RELAY_MAX_WAIT:-120}   # seconds after smtp-source ends for the last message
 run_relay() {  # IN SINK N S L R
-  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 out=$BENCH_WORK/sink-measured.out t0 t1 t2 got watch
+  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 out=$BENCH_WORK/sink-measured.out t0 t1 t2 got
   start_sink "$sink" "$out" || return 1
-  sink_watch "$out" "$n" 2000 >"$BENCH_WORK/sink-watch.out" & watch=$!
+  watch_start "$out" "$n"
   sleep 0.5   # the watcher's interpreter has started; as the shared script, a pause before t0
   t0=$(now)
   timeout 1800 smtp-source -s "$s" -m "$n" -l "$l" -r "$r" -f sender@example.org -t rcpt@example.net "127.0.0.1:$in"
   t1=$(now)
-  # The watcher has the time of the last message; this loop only bounds the wait for it.
-  for _ in $(seq 1 $(( RELAY_MAX_WAIT * 20 ))); do kill -0 "$watch" 2>/dev/null || break; sleep 0.05; done
-  kill "$watch" 2>/dev/null; wait "$watch" 2>/dev/null
-  t2=$(cat "$BENCH_WORK/sink-watch.out")
+  t2=$(watch_end "$RELAY_MAX_WAIT")
   got=$(sink_count "$out")
-  [[ $t2 =~ ^[0-9.]+$ ]] || t2=$(now)
   stop_sinks
   echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got accept_s=$(echo "$t1-$t0"|bc) e2e_s=$(echo "$t2-$t0"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$t0)"|bc)"
 }
 
-# The 4xx-then-recover workload: relay-bench.sh has no deferring sink, so it is driven here.
+# watch_start OUTFILE N: sink_watch in the background (WATCH_PID); watch_end SECONDS waits at most
+# that long for it and prints when the sink had N messages, or the time it gave up.
+watch_start() {
+  sink_watch "$1" "$2" 2000 >"$BENCH_WORK/sink-watch.out" & WATCH_PID=$!
+}
+watch_end() {
+  local t
+  # The watcher has the time of the last message; this loop only bounds the wait for it.
+  for _ in $(seq 1 $(( $1 * 20 ))); do kill -0 "$WATCH_PID" 2>/dev/null || break; sleep 0.05; done
+  kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null
+  t=$(cat "$BENCH_WORK/sink-watch.out")
+  [[ $t =~ ^[0-9.]+$ ]] || t=$(now)
+  echo "$t"
+}
+
+# The 4xx-then-recover workload: the shared relay-bench.sh has no deferring sink. The drain's end
+# is the watcher's too.
 run_backlog() {  # IN SINK N S L R -> prints key=value like relay-bench.sh
   local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 out1=$BENCH_WORK/sink-defer.out out2=$BENCH_WORK/sink-ok.out
   start_sink "$sink" "$out1" -r rcpt || return 1
@@ -93,10 +105,9 @@ run_backlog() {  # IN SINK N S L R -> prints key=value like relay-bench.sh
   stop_sinks
   start_sink "$sink" "$out2" || return 1
   trec=$(now)
-  for _ in $(seq 1 $(( BACKLOG_MAX_WAIT * 10 ))); do
-    got=$(sink_count "$out2"); [[ $got -ge $n ]] && break; sleep 0.1
-  done
-  t2=$(now)
+  watch_start "$out2" "$n"
+  t2=$(watch_end "$BACKLOG_MAX_WAIT")
+  got=$(sink_count "$out2")
   stop_sinks
   echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got delivered_while_deferring=$early accept_s=$(echo "$t1-$t0"|bc) drain_s=$(echo "$t2-$trec"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$trec)"|bc)"
 }
