@@ -114,6 +114,21 @@ print(f"timeout {last}")
 PY
 }
 
+# watch_start OUTFILE N: sink_watch in the background (WATCH_PID); watch_end SECONDS waits at most
+# that long for it and prints when the sink had N messages, or the time it gave up.
+watch_start() {
+  sink_watch "$1" "$2" 2000 >"$BENCH_WORK/sink-watch.out" & WATCH_PID=$!
+}
+watch_end() {
+  local t
+  # The watcher has the time of the last message; this loop only bounds the wait for it.
+  for _ in $(seq 1 $(( $1 * 20 ))); do kill -0 "$WATCH_PID" 2>/dev/null || break; sleep 0.05; done
+  kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null
+  t=$(cat "$BENCH_WORK/sink-watch.out")
+  [[ $t =~ ^[0-9.]+$ ]] || t=$(now)
+  echo "$t"
+}
+
 # An smtp-sink left listening by a killed relay-bench.sh (it starts its sink with setsid) is ours:
 # stop it by the pid that holds the port, and only if it is smtp-sink.
 reap_sink_on() {

@@ -76,21 +76,6 @@ run_relay() {  # IN SINK N S L R
   echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got accept_s=$(echo "$t1-$t0"|bc) e2e_s=$(echo "$t2-$t0"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$t0)"|bc)"
 }
 
-# watch_start OUTFILE N: sink_watch in the background (WATCH_PID); watch_end SECONDS waits at most
-# that long for it and prints when the sink had N messages, or the time it gave up.
-watch_start() {
-  sink_watch "$1" "$2" 2000 >"$BENCH_WORK/sink-watch.out" & WATCH_PID=$!
-}
-watch_end() {
-  local t
-  # The watcher has the time of the last message; this loop only bounds the wait for it.
-  for _ in $(seq 1 $(( $1 * 20 ))); do kill -0 "$WATCH_PID" 2>/dev/null || break; sleep 0.05; done
-  kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null
-  t=$(cat "$BENCH_WORK/sink-watch.out")
-  [[ $t =~ ^[0-9.]+$ ]] || t=$(now)
-  echo "$t"
-}
-
 # The 4xx-then-recover workload: the shared relay-bench.sh has no deferring sink. The drain's end
 # is the watcher's too.
 run_backlog() {  # IN SINK N S L R -> prints key=value like relay-bench.sh
