@@ -1,8 +1,6 @@
 package org.smarthost.app.server;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -32,6 +30,7 @@ import org.smarthost.protocol.client.StartTlsHook;
 import org.smarthost.protocol.dns.DnsClient;
 import org.smarthost.protocol.dns.InetProtocols;
 import org.smarthost.protocol.dns.MxResolver;
+import org.smarthost.protocol.io.NettyTransport;
 
 /**
  * master.cf transports as delivery agents. A transport is a master.cf service; its command
@@ -52,6 +51,7 @@ public final class DeliveryTransports implements Transports, AutoCloseable {
     private final Map<String, String> mainCf;
     private final Map<String, MasterService> services = new HashMap<>();
     private final BodyStore bodies;
+    private final NettyTransport transport = NettyTransport.best();
     private final EventLoopGroup group;
     private final MxResolver resolver;
     private final Map<String, DeliveryAgent> agents = new ConcurrentHashMap<>();
@@ -64,8 +64,7 @@ public final class DeliveryTransports implements Transports, AutoCloseable {
             if (s.type().equals("unix")) services.putIfAbsent(s.name(), s);
         }
         this.bodies = bodies;
-        this.group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("smtp", true),
-                NioIoHandler.newFactory());
+        this.group = transport.newGroup(2, new DefaultThreadFactory("smtp", true));
         this.resolver = new MxResolver(DnsClient.create(dnsServers(), Duration.ofSeconds(10)), new MxResolver.Settings(
                 InetProtocols.parse(config.get("inet_protocols")),
                 MxResolver.AddressPreference.parse(config.get("smtp_address_preference")),
@@ -108,7 +107,7 @@ public final class DeliveryTransports implements Transports, AutoCloseable {
     }
 
     private DeliveryAgent smtp(Config c, boolean lmtp) {
-        SmtpClient client = new SmtpClient(clientSettings(c, lmtp), resolver, group, StartTlsHook.NONE);
+        SmtpClient client = new SmtpClient(clientSettings(c, lmtp), resolver, transport, group, StartTlsHook.NONE);
         clients.add(client);
         return new SmtpAgent(client, bodies);
     }

@@ -1,8 +1,6 @@
 package org.smarthost.protocol.client;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -19,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.smarthost.protocol.dns.DnsFailure;
 import org.smarthost.protocol.dns.MxResolver;
 import org.smarthost.protocol.dns.ServerAddress;
+import org.smarthost.protocol.io.NettyTransport;
 
 /**
  * The smtp(8)/lmtp(8) delivery engine: resolves the nexthop, tries its servers in order (next
@@ -33,31 +32,35 @@ public final class SmtpClient implements AutoCloseable {
 
     private final SmtpClientSettings settings;
     private final MxResolver resolver;
+    private final NettyTransport transport;
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final StartTlsHook tls;
     private final ConnectionCache cache = new ConnectionCache();
     private final Logger log;
 
-    public SmtpClient(SmtpClientSettings settings, MxResolver resolver, EventLoopGroup group, StartTlsHook tls) {
-        this(settings, resolver, group, false, tls);
+    /** A client on a shared {@code group}, whose event loops must be of {@code transport}. */
+    public SmtpClient(SmtpClientSettings settings, MxResolver resolver, NettyTransport transport, EventLoopGroup group,
+                      StartTlsHook tls) {
+        this(settings, resolver, transport, group, false, tls);
     }
 
-    private SmtpClient(SmtpClientSettings settings, MxResolver resolver, EventLoopGroup group, boolean ownsGroup,
-                       StartTlsHook tls) {
+    private SmtpClient(SmtpClientSettings settings, MxResolver resolver, NettyTransport transport, EventLoopGroup group,
+                       boolean ownsGroup, StartTlsHook tls) {
         this.settings = settings;
         this.resolver = resolver;
+        this.transport = transport;
         this.group = group;
         this.ownsGroup = ownsGroup;
         this.tls = tls;
         this.log = LoggerFactory.getLogger(settings.lmtp() ? "postfix/lmtp" : "postfix/smtp");
     }
 
-    /** A client with its own NIO event loop group, closed by {@link #close()}. */
+    /** A client with its own event loop group of the best transport, closed by {@link #close()}. */
     public static SmtpClient create(SmtpClientSettings settings, MxResolver resolver) {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2,
-                new DefaultThreadFactory(settings.lmtp() ? "lmtp" : "smtp", true), NioIoHandler.newFactory());
-        return new SmtpClient(settings, resolver, group, true, StartTlsHook.NONE);
+        NettyTransport transport = NettyTransport.best();
+        EventLoopGroup group = transport.newGroup(2, new DefaultThreadFactory(settings.lmtp() ? "lmtp" : "smtp", true));
+        return new SmtpClient(settings, resolver, transport, group, true, StartTlsHook.NONE);
     }
 
     public SmtpClientSettings settings() { return settings; }
@@ -178,7 +181,7 @@ public final class SmtpClient implements AutoCloseable {
                 return CompletableFuture.completedFuture(null);
             }
             Target target = targets.get(i);
-            return SmtpConnection.connect(group, target.address(), target.relay(), settings.connectTimeout())
+            return SmtpConnection.connect(transport, group, target.address(), target.relay(), settings.connectTimeout())
                     .handle((connection, error) -> {
                         if (error != null) {
                             String why = SmtpConnection.osError(SmtpSession.unwrap(error));

@@ -9,8 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.nio.NioDomainSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -23,13 +21,15 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.smarthost.protocol.io.NettyTransport;
+import org.smarthost.protocol.io.SocketErrors;
 
 /**
  * One client connection to an SMTP/LMTP server on a Netty channel: send command lines, await
  * replies one at a time with a time limit each, stream a message body. Replies that arrive before
  * they are awaited (pipelining) are queued. All state is confined to the channel's event loop.
- * TCP uses NioSocketChannel; UNIX-domain sockets use Netty 4.2's NioDomainSocketChannel (JDK 16+
- * UnixDomainSocketAddress), so no native transport is needed on any platform.
+ * TCP or a UNIX-domain socket, on the client's transport (epoll on Linux, NIO elsewhere; see
+ * {@link NettyTransport}).
  */
 public final class SmtpConnection {
 
@@ -64,13 +64,12 @@ public final class SmtpConnection {
      * Connects; completes with the connection or fails with the OS error text ("Connection
      * refused", "Connection timed out", "No such file or directory").
      */
-    static CompletableFuture<SmtpConnection> connect(EventLoopGroup group, SocketAddress address, Relay relay,
-                                                     Duration timeout) {
+    static CompletableFuture<SmtpConnection> connect(NettyTransport transport, EventLoopGroup group, SocketAddress address,
+                                                     Relay relay, Duration timeout) {
         CompletableFuture<SmtpConnection> result = new CompletableFuture<>();
         SmtpConnection[] holder = new SmtpConnection[1];
         Bootstrap bootstrap = new Bootstrap().group(group)
-                .channelFactory(address instanceof UnixDomainSocketAddress
-                        ? NioDomainSocketChannel::new : NioSocketChannel::new)
+                .channelFactory(transport.clientChannel(address))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override protected void initChannel(Channel ch) {
                         SmtpConnection connection = new SmtpConnection(ch, relay);
@@ -85,7 +84,7 @@ public final class SmtpConnection {
         if (!(address instanceof UnixDomainSocketAddress)) {
             bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         }
-        bootstrap.connect(address).addListener(f -> {
+        bootstrap.connect(transport.clientAddress(address)).addListener(f -> {
             if (f.isSuccess()) result.complete(holder[0]);
             else result.completeExceptionally(new IoFailure(false, osError(f.cause())));
         });
@@ -96,13 +95,9 @@ public final class SmtpConnection {
         return result;
     }
 
-    /** The OS error text as Postfix shows %m: "Connection refused", without Netty's address suffix. */
+    /** The OS error text as Postfix shows %m: "Connection refused". */
     static String osError(Throwable cause) {
-        if (cause instanceof io.netty.channel.ConnectTimeoutException) return "Connection timed out";
-        String message = cause.getMessage();
-        if (message == null) return cause.getClass().getSimpleName();
-        int suffix = message.indexOf(": ");
-        return suffix > 0 ? message.substring(0, suffix) : message;
+        return SocketErrors.text(cause);
     }
 
     public Relay relay() { return relay; }

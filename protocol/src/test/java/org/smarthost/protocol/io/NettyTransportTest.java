@@ -3,7 +3,9 @@ package org.smarthost.protocol.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -12,14 +14,25 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -59,6 +72,41 @@ class NettyTransportTest {
                 assertEquals("220 " + transport, in.readLine());
             }
             server.close().sync();
+        } finally {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** The delivery agents' side: each transport's client channel reaches a TCP and a UNIX-domain server. */
+    @ParameterizedTest
+    @EnumSource(NettyTransport.class)
+    void eachTransportConnectsAClientOverTcpAndUnix(NettyTransport transport, @TempDir Path dir) throws Exception {
+        assumeTrue(transport != NettyTransport.EPOLL || Epoll.isAvailable(), "no native epoll here");
+        EventLoopGroup loops = transport.newGroup(1, new DefaultThreadFactory("transport-test", true));
+        try (ServerSocketChannel tcp = ServerSocketChannel.open(StandardProtocolFamily.INET);
+             ServerSocketChannel unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            tcp.bind(new InetSocketAddress("127.0.0.1", 0));
+            unix.bind(UnixDomainSocketAddress.of(dir.resolve("server.sock")));
+            for (ServerSocketChannel server : List.of(tcp, unix)) {
+                SocketAddress address = server.getLocalAddress();
+                CompletableFuture<String> greeting = new CompletableFuture<>();
+                Channel client = new Bootstrap().group(loops)
+                        .channelFactory(transport.clientChannel(address))
+                        .handler(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ByteBuf in = (ByteBuf) msg;
+                                greeting.complete(in.toString(StandardCharsets.US_ASCII));
+                                in.release();
+                            }
+                        })
+                        .connect(transport.clientAddress(address)).sync().channel();
+                try (SocketChannel accepted = server.accept()) {
+                    accepted.write(ByteBuffer.wrap("220 hello\r\n".getBytes(StandardCharsets.US_ASCII)));
+                    assertEquals("220 hello\r\n", greeting.get(10, TimeUnit.SECONDS), address.toString());
+                }
+                client.close().sync();
+            }
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
