@@ -13,7 +13,8 @@
 # utime+stime, all threads: the JIT compiler's included) and the time since the first batch
 # started. Compare JIT settings by running it twice, e.g. with
 # SMARTHOST_SERVER_JAVA_OPTS=-XX:TieredStopAtLevel=1 (C1 only) and without.
-# Needs root, Debian's postfix (smtp-source, smtp-sink) and bc. Loopback only; waits are bounded.
+# Needs root, Debian's postfix (smtp-source, smtp-sink), bc and python3 (the sink watcher of
+# bench-lib.sh). Loopback only; waits are bounded.
 set -u
 . "$(dirname "$0")/bench-lib.sh"
 
@@ -30,6 +31,7 @@ done
 [[ $(id -u) == 0 ]] || die "must run as root (smtp-sink -u nobody needs it)"
 command -v smtp-source >/dev/null || die "smtp-source not found (Debian package postfix)"
 command -v bc >/dev/null || die "bc not found"
+command -v python3 >/dev/null || die "python3 not found (the sink watcher)"
 mkdir -p "$BENCH_WORK"; chmod 755 "$BENCH_WORK"
 snapshot_smarthost
 
@@ -41,12 +43,12 @@ note "JVM options for the server: ${SMARTHOST_SERVER_JAVA_OPTS:-(defaults)}"
 
 total=0 start=$(now)
 for b in $(seq 1 "$batches"); do
+  total=$((total + n))
+  watch_start "$out" "$total"   # the sink's counter every 5 ms: the batch's end to ~5 ms
   c0=$(cpu_ticks "$pid") t0=$(now)
   timeout 1800 smtp-source -s "$sessions" -m "$n" -l "$size" -f sender@example.org -t rcpt@example.net \
     "127.0.0.1:$SH_IN" >"$BENCH_WORK/source.err" 2>&1
-  total=$((total + n))
-  for _ in $(seq 1 6000); do [[ $(sink_count "$out") -ge $total ]] && break; sleep 0.05; done
-  t1=$(now) c1=$(cpu_ticks "$pid") got=$(sink_count "$out")
+  t1=$(watch_end 300) c1=$(cpu_ticks "$pid") got=$(sink_count "$out")
   line="batch=$b messages=$n size=$size sessions=$sessions"
   line="$line e2e_msgs_per_s=$(echo "scale=1; $n/($t1-$t0)" | bc)"
   line="$line server_cpu_ms_per_msg=$(echo "scale=3; ($c1-$c0)*1000/$(getconf CLK_TCK)/$n" | bc)"
