@@ -18,6 +18,7 @@ import org.smarthost.protocol.dns.DnsFailure;
 import org.smarthost.protocol.dns.MxResolver;
 import org.smarthost.protocol.dns.ServerAddress;
 import org.smarthost.protocol.io.NettyTransport;
+import org.smarthost.protocol.io.SocketErrors;
 
 /**
  * The smtp(8)/lmtp(8) delivery engine: resolves the nexthop, tries its servers in order (next
@@ -184,7 +185,7 @@ public final class SmtpClient implements AutoCloseable {
             return SmtpConnection.connect(transport, group, target.address(), target.relay(), settings.connectTimeout())
                     .handle((connection, error) -> {
                         if (error != null) {
-                            String why = SmtpConnection.osError(SmtpSession.unwrap(error));
+                            String why = SocketErrors.text(SmtpSession.unwrap(error));
                             lastFailure = new SessionFailure("4.4.1", PostfixText.connectFailed(target.relay(), why), null);
                             lastFailureRelay = Relay.NONE;
                             log.info("{}", lastFailure.text());

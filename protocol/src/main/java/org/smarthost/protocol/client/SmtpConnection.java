@@ -86,18 +86,13 @@ public final class SmtpConnection {
         }
         bootstrap.connect(transport.clientAddress(address)).addListener(f -> {
             if (f.isSuccess()) result.complete(holder[0]);
-            else result.completeExceptionally(new IoFailure(false, osError(f.cause())));
+            else result.completeExceptionally(new IoFailure(false, SocketErrors.text(f.cause())));
         });
         if (address instanceof UnixDomainSocketAddress && !timeout.isZero()) {
             group.next().schedule(() -> result.completeExceptionally(new IoFailure(true, "Connection timed out")),
                     timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         return result;
-    }
-
-    /** The OS error text as Postfix shows %m: "Connection refused". */
-    static String osError(Throwable cause) {
-        return SocketErrors.text(cause);
     }
 
     public Relay relay() { return relay; }
@@ -165,7 +160,7 @@ public final class SmtpConnection {
         channel.writeAndFlush(body).addListener(f -> {
             if (f.isSuccess()) done.complete(null);
             else {
-                IoFailure lost = new IoFailure(false, osError(f.cause()));
+                IoFailure lost = new IoFailure(false, SocketErrors.text(f.cause()));
                 runInLoop(() -> fail(lost));
                 done.completeExceptionally(lost);
             }
@@ -212,7 +207,7 @@ public final class SmtpConnection {
         }
 
         @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            fail(new IoFailure(false, osError(cause)));
+            fail(new IoFailure(false, SocketErrors.text(cause)));
         }
     }
 
