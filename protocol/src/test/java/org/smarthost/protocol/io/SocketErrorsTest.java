@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -15,9 +16,12 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +62,26 @@ class SocketErrorsTest {
                     new InetSocketAddress("127.0.0.1", closedPort)));
             assertEquals("No such file or directory", failure(transport, group,
                     UnixDomainSocketAddress.of(dir.resolve("missing.sock"))));
+            // A listener whose accept queue is full: Linux drops further SYNs, so connect waits
+            // until its time limit.
+            try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                List<Socket> queued = new ArrayList<>();
+                try {
+                    for (int i = 0; i < 4; i++) {
+                        Socket s = new Socket();
+                        try {
+                            s.connect(full.getLocalSocketAddress(), 300);
+                            queued.add(s);
+                        } catch (IOException e) {
+                            s.close();
+                            break; // the queue is full
+                        }
+                    }
+                    assertEquals("Connection timed out", failure(transport, group, full.getLocalSocketAddress()));
+                } finally {
+                    for (Socket s : queued) s.close();
+                }
+            }
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
@@ -67,6 +91,7 @@ class SocketErrorsTest {
         ChannelFuture f = new Bootstrap().group(group)
                 .channelFactory(transport.clientChannel(address))
                 .handler(new ChannelInboundHandlerAdapter())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 500)
                 .connect(transport.clientAddress(address));
         assertEquals(true, f.await(10, TimeUnit.SECONDS), "connect did not end");
         assertEquals(false, f.isSuccess(), "connected to " + address);
