@@ -35,7 +35,7 @@ public final class Notices {
 
     private static final Logger bounce = LoggerFactory.getLogger("postfix/bounce");
     private static final SessionInfo LOCAL = new SessionInfo("localhost",
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "localhost", "local", null, "bounce");
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "localhost", "local", null, "bounce", null);
 
     private final QueueReceiver receiver;
     private final BodyStore bodies;

@@ -309,7 +309,9 @@ final class QueueTransaction implements Transaction {
         MessageReceived received = new MessageReceived(queueId, arrival, sender.address(), rcpts, sender.ret(),
                 sender.envid(), result.size(), session.clientName(), clientAddress(), clientPort, session.heloName(),
                 session.protocol(), session.saslUsername(), queueId, sender.smtputf8(), sender.body(),
-                result.messageId(), session.serviceName());
+                result.messageId(), session.serviceName(),
+                session.serverAddress() == null ? null : session.serverAddress().getAddress().getHostAddress(),
+                session.serverAddress() == null ? 0 : session.serverAddress().getPort());
         return Asks.<MessageRegion.Command, Done>askWithStatus(receiver.region(),
                         replyTo -> new MessageRegion.Deliver(queueId, new MessageActor.Accept(received, replyTo)),
                         QueueReceiver.ACCEPT_TIMEOUT, receiver.system().scheduler())

@@ -33,7 +33,7 @@ public final class KillNineChild {
         QueueSystem queue = QueueSystem.start(system, QueueSettings.defaults("mx.example", dir), BodyStore.open(dir),
                 QueueIdGenerator.forThisProcess(), Clock.systemUTC());
         SessionInfo session = new SessionInfo("localhost", new InetSocketAddress("127.0.0.1", 1025), "child.example",
-                "ESMTP", null, "smtp");
+                "ESMTP", null, "smtp", new InetSocketAddress("127.0.0.1", 25));
         for (int i = 0; i < count; i++) {
             Transaction t = queue.receiver().open(session, new MailFrom("s" + i + "@example.com", -1, null, null, null,
                     false));

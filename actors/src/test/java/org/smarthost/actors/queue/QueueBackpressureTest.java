@@ -70,7 +70,7 @@ class QueueBackpressureTest {
     final AtomicLong appended = new AtomicLong();
 
     static final SessionInfo SESSION = new SessionInfo("localhost", new InetSocketAddress("127.0.0.1", 40000),
-            "client.example", "ESMTP", null, "smtp");
+            "client.example", "ESMTP", null, "smtp", new InetSocketAddress("127.0.0.1", 25));
 
     @BeforeEach
     void start() throws Exception {

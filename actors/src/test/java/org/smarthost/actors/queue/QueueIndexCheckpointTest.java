@@ -196,7 +196,7 @@ class QueueIndexCheckpointTest {
 
     private static String receive(QueueSystem queue, int i) throws Exception {
         SessionInfo session = new SessionInfo("localhost", new InetSocketAddress("127.0.0.1", 1025), "client.example",
-                "ESMTP", null, "smtp");
+                "ESMTP", null, "smtp", new InetSocketAddress("127.0.0.1", 25));
         Transaction t = queue.receiver().open(session, new MailFrom("s" + i + "@example.com", -1, null, null, null,
                 false));
         t.addRecipient(new RcptTo("r" + i + "@example.net", Set.of(), null));

@@ -116,6 +116,10 @@ final class PostcatTool implements Callable<Integer> {
         attr("reverse_client_name", r.clientName());
         attr("client_address", r.clientAddress());
         attr("client_port", Integer.toString(r.clientPort()));
+        if (r.serverAddress() != null) {
+            attr("server_address", r.serverAddress());
+            attr("server_port", Integer.toString(r.serverPort()));
+        }
         if (r.heloName() != null) attr("helo_name", r.heloName());
         attr("protocol_name", r.protocol());
         attr("client_address_type", r.clientAddress().indexOf(':') >= 0 ? "10" : "2");

@@ -87,7 +87,7 @@ class QueueToolsTest {
 
     String send(String sender, List<RcptTo> rcpts, String content) throws Exception {
         SessionInfo session = new SessionInfo("localhost", new InetSocketAddress("127.0.0.1", 58136), "helo.example",
-                "ESMTP", null, "smtp");
+                "ESMTP", null, "smtp", new InetSocketAddress("127.0.0.1", 25));
         Transaction t = runtime.receiver().open(session, new MailFrom(sender, -1, null, "HDRS", "abc123", false));
         rcpts.forEach(t::addRecipient);
         t.write(Unpooled.copiedBuffer(content, StandardCharsets.UTF_8));
@@ -170,6 +170,9 @@ class QueueToolsTest {
         assertTrue(r.out().contains("\nnamed_attribute: log_ident=" + id + "\nnamed_attribute: envelope_id=abc123\n"
                 + "named_attribute: ret_flags=2\nsender: sender@example.com\n"), r.out());
         assertTrue(r.out().contains("named_attribute: log_message_origin=localhost[127.0.0.1]\n"));
+        // Postfix 3.7's order: the client's port, then the server's end of the connection
+        assertTrue(r.out().contains("\nnamed_attribute: client_port=58136\nnamed_attribute: server_address=127.0.0.1\n"
+                + "named_attribute: server_port=25\nnamed_attribute: helo_name=helo.example\n"), r.out());
         assertTrue(r.out().contains("\nnamed_attribute: notify_flags=6\nnamed_attribute: dsn_orig_rcpt=rfc822;orig@example.net\n"
                 + "original_recipient: r1@example.net\nrecipient: r1@example.net\n*** MESSAGE CONTENTS active/" + id
                 + " ***\nReceived: from helo.example (localhost [127.0.0.1])\n\tby mx.example (Postfix) with ESMTP id "

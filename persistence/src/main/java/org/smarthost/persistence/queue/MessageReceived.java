@@ -23,12 +23,16 @@ import java.util.List;
  * @param bodyType      BODY= value ("7BIT", "8BITMIME", "BINARYMIME") or null
  * @param messageId     Message-ID header value (with angle brackets) or null
  * @param service       master.cf service the message arrived on, or null
+ * @param serverAddress IP address of the local end of the client's connection (Postfix's
+ *                      server_address), or null (mail not received over the network, or
+ *                      recorded before this field existed)
+ * @param serverPort    TCP port of that end (server_port), or 0
  */
 public record MessageReceived(String queueId, Instant at, String sender, List<EnvelopeRecipient> recipients,
                               String ret, String envid, long size, String clientName, String clientAddress,
                               int clientPort, String heloName, String protocol, String saslUsername,
                               String bodyKey, boolean smtputf8, String bodyType, String messageId,
-                              String service) implements QueueEvent {
+                              String service, String serverAddress, int serverPort) implements QueueEvent {
     public MessageReceived {
         recipients = List.copyOf(recipients);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.Serialization;
@@ -12,6 +13,8 @@ import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 
 /** Every queue event survives the journal's serializer (jackson-cbor via CborSerializable). */
 class QueueEventSerializationTest {
@@ -31,7 +34,7 @@ class QueueEventSerializationTest {
                 new MessageReceived(ID, T, "", List.of(new EnvelopeRecipient("bob@example.net",
                         Set.of("SUCCESS", "DELAY"), "rfc822;bob@example.net"), new EnvelopeRecipient("c@d", Set.of(), null)),
                         "FULL", "env\u00e9", 433, "unknown", "::1", 0, null, "ESMTPA", "alice", ID, true, "8BITMIME",
-                        null, "submission"),
+                        null, "submission", "::1", 587),
                 new MessageHeld(ID, T, "spam?"),
                 new MessageReleased(ID, T),
                 new MessageRequeued(ID, T),
@@ -54,5 +57,24 @@ class QueueEventSerializationTest {
             Object back = serialization.deserialize(bytes, s.identifier(), manifest).get();
             assertEquals(e, back);
         }
+    }
+
+    /** A MessageReceived written before server_address/server_port were recorded still reads, without them. */
+    @Test
+    void messageReceivedWithoutServerAddressStillReads() throws Exception {
+        MessageReceived now = new MessageReceived(ID, T, "a@b", List.of(new EnvelopeRecipient("c@d", Set.of(), null)),
+                null, null, 433, "localhost", "127.0.0.1", 4711, "helo", "ESMTP", null, ID, false, null, null, "smtp",
+                "127.0.0.1", 25);
+        Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+        Serializer s = serialization.findSerializerFor(now);
+        CBORMapper cbor = new CBORMapper();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fields = cbor.readValue(s.toBinary(now), Map.class);
+        assertEquals("127.0.0.1", fields.remove("serverAddress"));
+        assertEquals(25, fields.remove("serverPort"));
+        Object back = serialization.deserialize(cbor.writeValueAsBytes(fields), s.identifier(),
+                Serializers.manifestFor(s, now)).get();
+        assertEquals(new MessageReceived(ID, T, "a@b", now.recipients(), null, null, 433, "localhost", "127.0.0.1", 4711,
+                "helo", "ESMTP", null, ID, false, null, null, "smtp", null, 0), back);
     }
 }

@@ -74,6 +74,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
+    private InetSocketAddress local;
     private String clientName;
     private String namaddr;
     private boolean bareLfRejectMode;
@@ -129,6 +130,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        local = (InetSocketAddress) ctx.channel().localAddress();
         InetAddress addr = remote.getAddress();
         // Reverse lookups come later; Postfix would show the verified name here.
         clientName = addr.isLoopbackAddress() ? "localhost" : "unknown";
@@ -419,7 +421,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
                 return false;
             }
             if (tx == null) {
-                tx = receiver.open(new SessionInfo(clientName, remote, helo, protocol, null, serviceName), mailFrom);
+                tx = receiver.open(new SessionInfo(clientName, remote, helo, protocol, null, serviceName, local), mailFrom);
                 log.info("{}: client={}", tx.queueId(), namaddr);
             }
             tx.addRecipient(rcpt);

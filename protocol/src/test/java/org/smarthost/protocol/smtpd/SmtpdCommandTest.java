@@ -120,7 +120,10 @@ class SmtpdCommandTest extends SmtpdTestSupport {
         assertEquals(java.util.Set.of("FAILURE", "DELAY"), m.recipients().get(0).dsnNotify());
         assertEquals("rfc822;R+x@example.net", m.recipients().get(0).orcpt());
         assertEquals(java.util.Set.of(), m.recipients().get(1).dsnNotify());
-        assertEquals(new SessionInfo("localhost", m.session().clientAddress(), "client.example", "ESMTP", null, "smtp"), m.session());
+        assertEquals(new SessionInfo("localhost", m.session().clientAddress(), "client.example", "ESMTP", null, "smtp",
+                m.session().serverAddress()), m.session());
+        assertEquals(server.boundAddress().getPort(), m.session().serverAddress().getPort(), "server_port");
+        assertEquals("127.0.0.1", m.session().serverAddress().getAddress().getHostAddress(), "server_address");
         assertEquals("221 2.0.0 Bye", c.cmd("QUIT"));
         logs.await(l -> l.equals(m.queueId() + ": client=localhost[127.0.0.1]"));
         logs.await(l -> l.equals("disconnect from localhost[127.0.0.1] ehlo=1 mail=1 rcpt=2 data=1 quit=1 commands=6"));
