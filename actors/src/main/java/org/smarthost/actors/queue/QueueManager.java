@@ -239,7 +239,7 @@ public final class QueueManager {
         MessageReceived r = s.received();
         if (!(applied instanceof MessageReceived) || r == null) return s;
         MessageReceived slim = new MessageReceived(r.queueId(), r.at(), r.sender(), List.of(), null, null, r.size(),
-                null, null, 0, null, null, null, null, false, null, null, null, null, 0);
+                null, null, 0, null, null, null, null, false, null, null, null, null, 0, null);
         return new MessageState(s.queueId(), slim, s.queue(), s.pending(), s.attempts(), s.eligibleAt(),
                 s.lastDeferredAt(), s.heldFrom(), s.forcedExpire(), s.delayWarned(), s.deleted());
     }

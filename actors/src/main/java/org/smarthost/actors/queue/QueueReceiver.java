@@ -43,8 +43,9 @@ public final class QueueReceiver implements MessageReceiver {
 
     @Override
     public Transaction open(SessionInfo session, MailFrom sender) {
-        boolean addMissing = settings.alwaysAddMissingHeaders() || rewriteClients.matches(session);
-        return new QueueTransaction(ids.next(), clock.instant(), session, sender, addMissing, this);
+        boolean local = rewriteClients.matches(session);
+        return new QueueTransaction(ids.next(), clock.instant(), session, sender, local,
+                settings.alwaysAddMissingHeaders() || local, this);
     }
 
     /**

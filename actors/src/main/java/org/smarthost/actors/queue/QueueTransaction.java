@@ -73,6 +73,8 @@ final class QueueTransaction implements Transaction {
     private final Instant arrival;
     private final SessionInfo session;
     private final MailFrom sender;
+    /** The client matched local_header_rewrite_clients: Postfix's rewrite_context "local". */
+    private final boolean localRewrite;
     private final boolean addMissingHeaders;
     private final QueueReceiver receiver;
     private final List<RcptTo> recipients = new ArrayList<>();
@@ -94,12 +96,13 @@ final class QueueTransaction implements Transaction {
     private final AtomicLong maxBuffered = new AtomicLong();
     private volatile CompletableFuture<Void> writable;
 
-    QueueTransaction(String queueId, Instant arrival, SessionInfo session, MailFrom sender, boolean addMissingHeaders,
-                     QueueReceiver receiver) {
+    QueueTransaction(String queueId, Instant arrival, SessionInfo session, MailFrom sender, boolean localRewrite,
+                     boolean addMissingHeaders, QueueReceiver receiver) {
         this.queueId = queueId;
         this.arrival = arrival;
         this.session = session;
         this.sender = sender;
+        this.localRewrite = localRewrite;
         this.addMissingHeaders = addMissingHeaders;
         this.receiver = receiver;
         receiver.region().tell(new MessageRegion.Deliver(queueId, MessageActor.Prepare.INSTANCE));
@@ -311,7 +314,8 @@ final class QueueTransaction implements Transaction {
                 session.protocol(), session.saslUsername(), queueId, sender.smtputf8(), sender.body(),
                 result.messageId(), session.serviceName(),
                 session.serverAddress() == null ? null : session.serverAddress().getAddress().getHostAddress(),
-                session.serverAddress() == null ? 0 : session.serverAddress().getPort());
+                session.serverAddress() == null ? 0 : session.serverAddress().getPort(),
+                localRewrite ? "local" : "remote");
         return Asks.<MessageRegion.Command, Done>askWithStatus(receiver.region(),
                         replyTo -> new MessageRegion.Deliver(queueId, new MessageActor.Accept(received, replyTo)),
                         QueueReceiver.ACCEPT_TIMEOUT, receiver.system().scheduler())

@@ -21,7 +21,7 @@ class DsnInputsTest {
         EnvelopeRecipient env = new EnvelopeRecipient("bob@remote.test", Set.of("FAILURE"), "rfc822;bob@remote.test");
         MessageReceived m = new MessageReceived("4Xq1", Instant.parse("2026-01-05T10:30:41Z"), "alice@example.com",
                 List.of(env), "HDRS", "ENV-1", 1234, "client.example.com", "192.0.2.9", 40000, "client", "ESMTP",
-                null, "body", false, "8BITMIME", "<abc@example.com>", "smtp", "192.0.2.1", 25);
+                null, "body", false, "8BITMIME", "<abc@example.com>", "smtp", "192.0.2.1", 25, "remote");
         DsnMessage dm = DsnInputs.message(m);
         assertEquals("4Xq1", dm.queueId());
         assertEquals("HDRS", dm.ret());

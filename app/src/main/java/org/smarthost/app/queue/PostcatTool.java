@@ -102,6 +102,7 @@ final class PostcatTool implements Callable<Integer> {
         out.println("message_arrival_time: " + arrival);
         out.println("create_time: " + arrival);
         attr("log_ident", r.queueId());
+        if (r.rewriteContext() != null) attr("rewrite_context", r.rewriteContext());
         if (r.envid() != null) attr("envelope_id", r.envid());
         if (r.ret() != null) attr("ret_flags", "FULL".equalsIgnoreCase(r.ret()) ? "1" : "2");
         out.println("sender: " + r.sender());

@@ -86,13 +86,28 @@ class QueueToolsTest {
     }
 
     String send(String sender, List<RcptTo> rcpts, String content) throws Exception {
-        SessionInfo session = new SessionInfo("localhost", new InetSocketAddress("127.0.0.1", 58136), "helo.example",
+        return send("127.0.0.1", sender, rcpts, content);
+    }
+
+    String send(String clientAddress, String sender, List<RcptTo> rcpts, String content) throws Exception {
+        SessionInfo session = new SessionInfo("localhost", new InetSocketAddress(clientAddress, 58136), "helo.example",
                 "ESMTP", null, "smtp", new InetSocketAddress("127.0.0.1", 25));
         Transaction t = runtime.receiver().open(session, new MailFrom(sender, -1, null, "HDRS", "abc123", false));
         rcpts.forEach(t::addRecipient);
         t.write(Unpooled.copiedBuffer(content, StandardCharsets.UTF_8));
         assertEquals(250, t.commit().toCompletableFuture().get(30, TimeUnit.SECONDS).code());
         return t.queueId();
+    }
+
+    /** A client outside local_header_rewrite_clients (permit_inet_interfaces): rewrite_context=remote. */
+    @Test
+    void postcatShowsTheRemoteRewriteContext() throws Exception {
+        String id = send("192.0.2.9", "a@example.com", List.of(rcpt("x@example.net")), "Subject: a\r\n\r\na\r\n");
+        Result r = run("postcat", "-q", id);
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("\nnamed_attribute: log_ident=" + id + "\nnamed_attribute: rewrite_context=remote\n"),
+                r.out());
+        assertTrue(r.out().contains("\nnamed_attribute: client_address=192.0.2.9\n"), r.out());
     }
 
     static RcptTo rcpt(String a) {
@@ -167,7 +182,8 @@ class QueueToolsTest {
         assertEquals("*** ENVELOPE RECORDS active/" + id + " ***", lines[0]);
         assertTrue(lines[1].matches("message_size: +\\d+ +0 +1 +0 +\\d+ +0"), lines[1]);
         assertTrue(lines[2].startsWith("message_arrival_time: "), lines[2]);
-        assertTrue(r.out().contains("\nnamed_attribute: log_ident=" + id + "\nnamed_attribute: envelope_id=abc123\n"
+        assertTrue(r.out().contains("\nnamed_attribute: log_ident=" + id + "\nnamed_attribute: rewrite_context=local\n"
+                + "named_attribute: envelope_id=abc123\n"
                 + "named_attribute: ret_flags=2\nsender: sender@example.com\n"), r.out());
         assertTrue(r.out().contains("named_attribute: log_message_origin=localhost[127.0.0.1]\n"));
         // Postfix 3.7's order: the client's port, then the server's end of the connection

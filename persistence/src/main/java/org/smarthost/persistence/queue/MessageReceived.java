@@ -27,12 +27,15 @@ import java.util.List;
  *                      server_address), or null (mail not received over the network, or
  *                      recorded before this field existed)
  * @param serverPort    TCP port of that end (server_port), or 0
+ * @param rewriteContext "local" when the client matched local_header_rewrite_clients, else
+ *                      "remote" (Postfix's rewrite_context); null if recorded before this field
  */
 public record MessageReceived(String queueId, Instant at, String sender, List<EnvelopeRecipient> recipients,
                               String ret, String envid, long size, String clientName, String clientAddress,
                               int clientPort, String heloName, String protocol, String saslUsername,
                               String bodyKey, boolean smtputf8, String bodyType, String messageId,
-                              String service, String serverAddress, int serverPort) implements QueueEvent {
+                              String service, String serverAddress, int serverPort,
+                              String rewriteContext) implements QueueEvent {
     public MessageReceived {
         recipients = List.copyOf(recipients);
     }

@@ -23,7 +23,7 @@ class MessageStateTest {
         List<EnvelopeRecipient> r = new ArrayList<>();
         for (String a : rcpts) r.add(new EnvelopeRecipient(a, Set.of("FAILURE"), null));
         return new MessageReceived(ID, T0, "alice@example.com", r, null, null, 433, "localhost",
-                "127.0.0.1", 4711, "client.example", "ESMTP", null, ID, false, null, "<x@y>", "smtp", "127.0.0.1", 25);
+                "127.0.0.1", 4711, "client.example", "ESMTP", null, ID, false, null, "<x@y>", "smtp", "127.0.0.1", 25, "local");
     }
 
     static DeliveryAttempted attempt(Instant at, int n, RecipientOutcome... outcomes) {

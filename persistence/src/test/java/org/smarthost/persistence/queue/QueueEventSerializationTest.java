@@ -34,7 +34,7 @@ class QueueEventSerializationTest {
                 new MessageReceived(ID, T, "", List.of(new EnvelopeRecipient("bob@example.net",
                         Set.of("SUCCESS", "DELAY"), "rfc822;bob@example.net"), new EnvelopeRecipient("c@d", Set.of(), null)),
                         "FULL", "env\u00e9", 433, "unknown", "::1", 0, null, "ESMTPA", "alice", ID, true, "8BITMIME",
-                        null, "submission", "::1", 587),
+                        null, "submission", "::1", 587, "remote"),
                 new MessageHeld(ID, T, "spam?"),
                 new MessageReleased(ID, T),
                 new MessageRequeued(ID, T),
@@ -59,12 +59,12 @@ class QueueEventSerializationTest {
         }
     }
 
-    /** A MessageReceived written before server_address/server_port were recorded still reads, without them. */
+    /** A MessageReceived written before server_address, server_port and rewrite_context were recorded still reads, without them. */
     @Test
     void messageReceivedWithoutServerAddressStillReads() throws Exception {
         MessageReceived now = new MessageReceived(ID, T, "a@b", List.of(new EnvelopeRecipient("c@d", Set.of(), null)),
                 null, null, 433, "localhost", "127.0.0.1", 4711, "helo", "ESMTP", null, ID, false, null, null, "smtp",
-                "127.0.0.1", 25);
+                "127.0.0.1", 25, "local");
         Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
         Serializer s = serialization.findSerializerFor(now);
         CBORMapper cbor = new CBORMapper();
@@ -72,9 +72,10 @@ class QueueEventSerializationTest {
         Map<String, Object> fields = cbor.readValue(s.toBinary(now), Map.class);
         assertEquals("127.0.0.1", fields.remove("serverAddress"));
         assertEquals(25, fields.remove("serverPort"));
+        assertEquals("local", fields.remove("rewriteContext"));
         Object back = serialization.deserialize(cbor.writeValueAsBytes(fields), s.identifier(),
                 Serializers.manifestFor(s, now)).get();
         assertEquals(new MessageReceived(ID, T, "a@b", now.recipients(), null, null, 433, "localhost", "127.0.0.1", 4711,
-                "helo", "ESMTP", null, ID, false, null, null, "smtp", null, 0), back);
+                "helo", "ESMTP", null, ID, false, null, null, "smtp", null, 0, null), back);
     }
 }
