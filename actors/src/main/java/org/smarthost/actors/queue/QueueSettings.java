@@ -30,6 +30,9 @@ import org.smarthost.streams.cleanup.CleanupSettings;
  * @param readJournalPluginId        read journal ("smarthost.query.rocksdb")
  * @param messageIdleTimeout         a message actor is stopped after this long without commands
  * @param zone                       time zone for Received:/Date: (the system's)
+ * @param hashQueueNames             hash_queue_names (deferred, defer) and
+ * @param hashQueueDepth             hash_queue_depth (1): queues are not directories here, but the
+ *                                   tools name a message by Postfix's queue file path
  */
 public record QueueSettings(String myhostname, String mailName, int hopcountLimit, int headerSizeLimit,
                             long messageSizeLimit, boolean alwaysAddMissingHeaders,
@@ -37,13 +40,15 @@ public record QueueSettings(String myhostname, String mailName, int hopcountLimi
                             Duration minimalBackoffTime, Duration maximalBackoffTime,
                             Duration maximalQueueLifetime, Duration bounceQueueLifetime, Duration queueRunDelay,
                             Path queueDirectory, Path storeDirectory, String readJournalPluginId,
-                            Duration messageIdleTimeout, ZoneId zone) {
+                            Duration messageIdleTimeout, ZoneId zone, List<String> hashQueueNames,
+                            int hashQueueDepth) {
 
     public static final String ROCKSDB_READ_JOURNAL = "smarthost.query.rocksdb";
 
     public QueueSettings {
         localHeaderRewriteClients = List.copyOf(localHeaderRewriteClients);
         mynetworks = List.copyOf(mynetworks);
+        hashQueueNames = List.copyOf(hashQueueNames);
     }
 
     /** Postfix's defaults for everything but the host name and directories. */
@@ -52,14 +57,14 @@ public record QueueSettings(String myhostname, String mailName, int hopcountLimi
                 List.of("permit_inet_interfaces"), List.of("127.0.0.0/8", "[::1]/128"),
                 Duration.ofSeconds(300), Duration.ofSeconds(4000), Duration.ofDays(5), Duration.ofDays(5),
                 Duration.ofSeconds(300), queueDirectory, queueDirectory.resolve("db"), ROCKSDB_READ_JOURNAL,
-                Duration.ofSeconds(30), ZoneId.systemDefault());
+                Duration.ofSeconds(30), ZoneId.systemDefault(), List.of("deferred", "defer"), 1);
     }
 
     public QueueSettings withReadJournal(String pluginId) {
         return new QueueSettings(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit,
                 alwaysAddMissingHeaders, localHeaderRewriteClients, mynetworks, minimalBackoffTime,
                 maximalBackoffTime, maximalQueueLifetime, bounceQueueLifetime, queueRunDelay, queueDirectory,
-                storeDirectory, pluginId, messageIdleTimeout, zone);
+                storeDirectory, pluginId, messageIdleTimeout, zone, hashQueueNames, hashQueueDepth);
     }
 
     public QueueSettings withLimits(int hopcountLimit, int headerSizeLimit, long messageSizeLimit,
@@ -67,7 +72,7 @@ public record QueueSettings(String myhostname, String mailName, int hopcountLimi
         return new QueueSettings(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit,
                 alwaysAddMissingHeaders, localHeaderRewriteClients, mynetworks, minimalBackoffTime,
                 maximalBackoffTime, maximalQueueLifetime, bounceQueueLifetime, queueRunDelay, queueDirectory,
-                storeDirectory, readJournalPluginId, messageIdleTimeout, zone);
+                storeDirectory, readJournalPluginId, messageIdleTimeout, zone, hashQueueNames, hashQueueDepth);
     }
 
     public BackoffPolicy backoff() {

@@ -64,7 +64,7 @@ class QueueReceiverTest {
                 settings.localHeaderRewriteClients(), settings.mynetworks(), settings.minimalBackoffTime(),
                 settings.maximalBackoffTime(), settings.maximalQueueLifetime(), settings.bounceQueueLifetime(),
                 settings.queueRunDelay(), dir, dir, QueueSettings.ROCKSDB_READ_JOURNAL, settings.messageIdleTimeout(),
-                ZoneId.of("UTC"));
+                ZoneId.of("UTC"), settings.hashQueueNames(), settings.hashQueueDepth());
         queue = QueueSystem.start(system, settings, bodies, QueueIdGenerator.forThisProcess(), Clock.systemUTC());
     }
 

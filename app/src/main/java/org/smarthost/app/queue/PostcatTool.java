@@ -80,7 +80,8 @@ final class PostcatTool implements Callable<Integer> {
     }
 
     private void print(MessageState s, ZoneId zone) throws IOException {
-        String where = s.queue().postfixName() + "/" + s.queueId();
+        String where = new QueueFilePath(queue.settings().hashQueueNames(), queue.settings().hashQueueDepth())
+                .of(s.queue().postfixName(), s.queueId());
         if (envelope) {
             out.println("*** ENVELOPE RECORDS " + where + " ***");
             envelopeRecords(s, zone);

@@ -34,6 +34,8 @@ public final class QueueSettingsFactory {
                 conf.storeDirectory(),
                 QueueSettings.ROCKSDB_READ_JOURNAL,
                 MESSAGE_IDLE_TIMEOUT,
-                ZoneId.systemDefault());
+                ZoneId.systemDefault(),
+                c.getList("hash_queue_names"),
+                c.getInt("hash_queue_depth"));
     }
 }

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.smarthost.actors.queue.QueueSettings;
+import org.smarthost.persistence.queue.QueueIdGenerator;
 import org.smarthost.app.control.ControlCommand;
 import org.smarthost.protocol.smtpd.MailFrom;
 import org.smarthost.protocol.smtpd.RcptTo;
@@ -54,7 +55,7 @@ class QueueToolsTest {
                 d.messageSizeLimit(), d.alwaysAddMissingHeaders(), d.localHeaderRewriteClients(), d.mynetworks(),
                 d.minimalBackoffTime(), d.maximalBackoffTime(), d.maximalQueueLifetime(), d.bounceQueueLifetime(),
                 d.queueRunDelay(), dir, dir.resolve("db"), d.readJournalPluginId(), d.messageIdleTimeout(),
-                ZoneId.of("UTC"));
+                ZoneId.of("UTC"), List.of("deferred", "defer", "active"), 2);
         system = ActorSystem.create(Behaviors.empty(), "tools", QueueRuntime.offlineConfig(settings));
         runtime = QueueRuntime.start(system, settings);
         commands = runtime.controlCommands();
@@ -108,6 +109,15 @@ class QueueToolsTest {
         assertTrue(r.out().contains("\nnamed_attribute: log_ident=" + id + "\nnamed_attribute: rewrite_context=remote\n"),
                 r.out());
         assertTrue(r.out().contains("\nnamed_attribute: client_address=192.0.2.9\n"), r.out());
+    }
+
+    /**
+     * This test's hash_queue_names includes active, at depth 2: two levels from the long queue
+     * ID's microseconds in hex, as Postfix's mail_queue_path().
+     */
+    static String activePath(String id) {
+        String hex = String.format(java.util.Locale.ROOT, "%05X", QueueIdGenerator.timeOf(id).getNano() / 1000);
+        return "active/" + hex.charAt(0) + "/" + hex.charAt(1) + "/" + id;
     }
 
     static RcptTo rcpt(String a) {
@@ -179,7 +189,7 @@ class QueueToolsTest {
         Result r = run("postcat", "-q", id);
         assertEquals(0, r.rc(), r.err());
         String[] lines = r.out().split("\n");
-        assertEquals("*** ENVELOPE RECORDS active/" + id + " ***", lines[0]);
+        assertEquals("*** ENVELOPE RECORDS " + activePath(id) + " ***", lines[0]);
         assertTrue(lines[1].matches("message_size: +\\d+ +0 +1 +0 +\\d+ +0"), lines[1]);
         assertTrue(lines[2].startsWith("message_arrival_time: "), lines[2]);
         assertTrue(r.out().contains("\nnamed_attribute: log_ident=" + id + "\nnamed_attribute: rewrite_context=local\n"
@@ -190,20 +200,20 @@ class QueueToolsTest {
         assertTrue(r.out().contains("\nnamed_attribute: client_port=58136\nnamed_attribute: server_address=127.0.0.1\n"
                 + "named_attribute: server_port=25\nnamed_attribute: helo_name=helo.example\n"), r.out());
         assertTrue(r.out().contains("\nnamed_attribute: notify_flags=6\nnamed_attribute: dsn_orig_rcpt=rfc822;orig@example.net\n"
-                + "original_recipient: r1@example.net\nrecipient: r1@example.net\n*** MESSAGE CONTENTS active/" + id
+                + "original_recipient: r1@example.net\nrecipient: r1@example.net\n*** MESSAGE CONTENTS " + activePath(id)
                 + " ***\nReceived: from helo.example (localhost [127.0.0.1])\n\tby mx.example (Postfix) with ESMTP id "
                 + id + "\n\tfor <r1@example.net>; "), r.out());
         assertTrue(r.out().endsWith("\nSubject: bare\nMessage-Id: <" + id + "@mx.example>\n"
                 + "Date: " + r.out().split("\nDate: ")[1].split("\n")[0] + "\nFrom: sender@example.com\n\nbody line\n"
-                + "*** HEADER EXTRACTED active/" + id + " ***\n*** MESSAGE FILE END active/" + id + " ***\n"), r.out());
+                + "*** HEADER EXTRACTED " + activePath(id) + " ***\n*** MESSAGE FILE END " + activePath(id) + " ***\n"), r.out());
 
         Result headers = run("postcat", "-hq", id);
         assertTrue(headers.out().startsWith("Received: ") && headers.out().endsWith("From: sender@example.com\n"),
                 headers.out());
         assertEquals(new Result(0, "\nbody line\n", ""), run("postcat", "-bq", id));
         Result env = run("postcat", "-eq", id);
-        assertTrue(env.out().endsWith("recipient: r1@example.net\n*** MESSAGE CONTENTS active/" + id + " ***\n"
-                + "*** HEADER EXTRACTED active/" + id + " ***\n*** MESSAGE FILE END active/" + id + " ***\n"), env.out());
+        assertTrue(env.out().endsWith("recipient: r1@example.net\n*** MESSAGE CONTENTS " + activePath(id) + " ***\n"
+                + "*** HEADER EXTRACTED " + activePath(id) + " ***\n*** MESSAGE FILE END " + activePath(id) + " ***\n"), env.out());
         assertEquals(1, run("postcat", "-q", "4jZR1g3yV8zJ9XX").rc());
     }
 
