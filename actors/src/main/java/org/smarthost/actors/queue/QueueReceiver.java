@@ -43,9 +43,8 @@ public final class QueueReceiver implements MessageReceiver {
 
     @Override
     public Transaction open(SessionInfo session, MailFrom sender) {
-        boolean local = rewriteClients.matches(session);
-        return new QueueTransaction(ids.next(), clock.instant(), session, sender, local,
-                settings.alwaysAddMissingHeaders() || local, this);
+        return new QueueTransaction(ids.next(), clock.instant(), session, sender, rewriteClients.matches(session),
+                this);
     }
 
     /**

@@ -75,7 +75,6 @@ final class QueueTransaction implements Transaction {
     private final MailFrom sender;
     /** The client matched local_header_rewrite_clients: Postfix's rewrite_context "local". */
     private final boolean localRewrite;
-    private final boolean addMissingHeaders;
     private final QueueReceiver receiver;
     private final List<RcptTo> recipients = new ArrayList<>();
 
@@ -97,13 +96,12 @@ final class QueueTransaction implements Transaction {
     private volatile CompletableFuture<Void> writable;
 
     QueueTransaction(String queueId, Instant arrival, SessionInfo session, MailFrom sender, boolean localRewrite,
-                     boolean addMissingHeaders, QueueReceiver receiver) {
+                     QueueReceiver receiver) {
         this.queueId = queueId;
         this.arrival = arrival;
         this.session = session;
         this.sender = sender;
         this.localRewrite = localRewrite;
-        this.addMissingHeaders = addMissingHeaders;
         this.receiver = receiver;
         receiver.region().tell(new MessageRegion.Deliver(queueId, MessageActor.Prepare.INSTANCE));
     }
@@ -192,7 +190,8 @@ final class QueueTransaction implements Transaction {
     private CleanupEnvelope envelope() {
         List<String> rcpts = recipients.stream().map(RcptTo::address).toList();
         return new CleanupEnvelope(queueId, arrival, sender.address(), rcpts, session.heloName(),
-                session.clientName(), clientAddress(), session.protocol(), addMissingHeaders);
+                session.clientName(), clientAddress(), session.protocol(),
+                receiver.settings().alwaysAddMissingHeaders() || localRewrite);
     }
 
     private String clientAddress() {
