@@ -26,7 +26,8 @@
 #    session) at that fraction of the saturation rate in msgs/s, i.e. rate/N sessions/s: first
 #    -w seconds of warm-up (Gatling's own JIT warm-up; reported as "warm-up: ..." rows), then,
 #    at the same arrival rate without a pause, -d seconds measured. The "message accepted" p50/p95/p99/max come from the measured row of
-#    the report's js/stats.js; the SMTP commands get no rows of their own (-DcommandStats=false:
+#    the report's js/stats.js, and how many of the measured seconds had a p99 over 10 ms (from the
+#    row's per-second percentiles: seconds_p99_over_10ms, worst_second_p99_ms); the SMTP commands get no rows of their own (-DcommandStats=false:
 #    each row costs Gatling CPU that the server on the same cores would otherwise have). Gatling runs on the same machine, so its own CPU is part of the
 #    load: the result line shows the CPU seconds each side used over the whole Gatling run
 #    (Maven and JVM start, warm-up, measured load, drain, report), cpu_server = utime+stime of
@@ -149,6 +150,22 @@ print(m.group(1) if m else "?")
 PY
 }
 
+# slow_seconds REPORT: how the measured "message accepted" p99 spreads over the run, from the
+# per-second percentiles in the report's page for that row: "N/M W" = N of the M measured seconds
+# had a p99 over 10 ms, the worst second's p99 was W ms. A run's p99 is usually set by a few bad
+# seconds; this says whether it was a few or all of them.
+slow_seconds() {
+  python3 - "$1" <<'PY'
+import glob, json, re, sys
+pages = glob.glob(sys.argv[1] + "/req_message-accepte*.html")
+m = re.search(r"responsetimepercentilesovertimeokPercentiles = unpack\((\[.*?\])\);",
+              open(pages[0]).read(), re.S) if pages else None
+# each second: [min, p25, p50, p75, p80, p85, p90, p95, p99, max], or null before the row starts
+p99 = [v[8] for _, v in json.loads(m.group(1)) if v] if m else []
+print("%d/%d %d" % (sum(1 for x in p99 if x > 10), len(p99), max(p99)) if p99 else "? ?")
+PY
+}
+
 if [[ -z $sat && $sat_by == smtp-source ]]; then
   t0=$(now)
   timeout 1800 smtp-source -s 50 -m "$SAT_MESSAGES" -l 2048 -f sender@example.org -t rcpt@example.net \
@@ -183,10 +200,12 @@ for f in "${FR[@]}"; do
   [[ $rate -gt 0 ]] || { echo "load=${f}%: $f% of $sat msgs/s is no load; skipped"; continue; }
   gatling "$f" SteadyRelaySimulation -Drate="$sessions" || continue
   stats=$REPORT/js/stats.js
+  spread=$(slow_seconds "$REPORT")
   echo "$mta load=${f}% rate=$rate/s sessions=$sessions/s msgs_per_conn=$per_conn warmup=${warmup}s" \
        "duration=${duration}s saturation_by=$sat_by accepted_ok=$(accepted "$stats" numberOfRequests)" \
        "ko=$(accepted "$stats" numberOfRequests ko) p50_ms=$(accepted "$stats" percentiles1)" \
        "p95_ms=$(accepted "$stats" percentiles3) p99_ms=$(accepted "$stats" percentiles4)" \
        "max_ms=$(accepted "$stats" maxResponseTime) mean_ms=$(accepted "$stats" meanResponseTime)" \
+       "seconds_p99_over_10ms=${spread% *} worst_second_p99_ms=${spread#* }" \
        "cpu_s_server=$CPU_SERVER cpu_s_loadgen=$CPU_LOADGEN report=$REPORT"
 done
