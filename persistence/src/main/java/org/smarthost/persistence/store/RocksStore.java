@@ -18,6 +18,7 @@ import java.util.function.Function;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -131,7 +132,10 @@ public final class RocksStore implements AutoCloseable {
     }
 
     private ColumnFamilyOptions options(boolean bodies) {
-        ColumnFamilyOptions o = new ColumnFamilyOptions();
+        // LZ4 rather than RocksDB's default Snappy: on the journal's events it compresses as well
+        // (64 MB of memtable → 21.8 MB against 22.7 MB) for a third of the CPU (a flush took 78
+        // against 250 ms of CPU), and a flush competes with the SMTP sessions for the cores.
+        ColumnFamilyOptions o = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
         if (bodies) {
             // Bodies are large, written once and deleted soon: keep them in blob files so
             // compaction moves pointers, not megabytes.

@@ -1,15 +1,29 @@
 package org.smarthost.persistence.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.TableProperties;
 import org.junit.jupiter.api.io.TempDir;
 
 class RocksStoreTest {
@@ -75,6 +89,45 @@ class RocksStoreTest {
             }
         }
         assertThrows(RocksStore.StoreException.class, () -> RocksStore.openReadOnly(dir.resolve("missing")));
+    }
+
+    @Test
+    void tablesAreWrittenWithLz4() throws Exception {
+        try (RocksStore store = RocksStore.acquire(dir)) {
+            for (RocksStore.Family family : List.of(RocksStore.Family.JOURNAL, RocksStore.Family.IDS,
+                    RocksStore.Family.TAGS, RocksStore.Family.BODIES)) {
+                commitKey(store, family);
+                try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+                    store.db().flush(wait, store.family(family));
+                }
+                Map<String, TableProperties> tables = store.db().getPropertiesOfAllTables(store.family(family));
+                assertFalse(tables.isEmpty(), family + ": no table after the flush");
+                for (TableProperties t : tables.values()) {
+                    assertEquals("LZ4", t.getCompressionName(), family + " table compression");
+                }
+            }
+        }
+    }
+
+    @Test
+    void snappyTablesOfAnOlderQueueStillRead() throws Exception {
+        // a journal table as RocksDB's default (Snappy) wrote it before the store chose LZ4
+        List<ColumnFamilyDescriptor> cfs = List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
+                new ColumnFamilyDescriptor(RocksStore.Family.JOURNAL.cfName().getBytes(StandardCharsets.UTF_8),
+                        new ColumnFamilyOptions().setCompressionType(CompressionType.SNAPPY_COMPRESSION)));
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+             RocksDB old = RocksDB.open(options, dir.toString(), cfs, handles);
+             FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+            old.put(handles.get(1), KEY, KEY);
+            old.flush(wait, handles.get(1));
+            assertEquals("Snappy", old.getPropertiesOfAllTables(handles.get(1)).values().iterator().next().getCompressionName());
+            handles.forEach(ColumnFamilyHandle::close);
+        }
+        try (RocksStore store = RocksStore.acquire(dir)) {
+            assertArrayEquals(KEY, store.db().get(store.family(RocksStore.Family.JOURNAL), KEY));
+        }
     }
 
     @Test
