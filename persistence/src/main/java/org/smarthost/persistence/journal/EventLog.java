@@ -103,7 +103,7 @@ public final class EventLog {
                 for (Encoded e : p.events) {
                     batch.put(journal, Bytes.longs(nid, e.sequenceNr), e.bytes);
                     for (String tag : e.tags) {
-                        batch.put(tags, tagKey(tag, index.nextOffset(batch)), Bytes.longs(nid, e.sequenceNr));
+                        batch.put(tags, tagKey(tag, index.nextOffset()), Bytes.longs(nid, e.sequenceNr));
                         changedTags.add(tag);
                     }
                     highest = Math.max(highest, e.sequenceNr);

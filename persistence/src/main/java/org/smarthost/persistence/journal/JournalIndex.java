@@ -61,6 +61,10 @@ final class JournalIndex implements BatchListener {
     private final Map<String, Long> pending = new HashMap<>();
     private long lastNid;
     private long lastOffset;
+    // The counters go into a batch once, at its end (batchFilled): a batch is atomic, so only
+    // its last value matters, and a put per event was a third of the ids family's writes.
+    private boolean nidAllocated;
+    private boolean offsetTaken;
 
     JournalIndex(RocksStore store) {
         this.store = store;
@@ -90,7 +94,7 @@ final class JournalIndex implements BatchListener {
             byte[] pidBytes = pid.getBytes(StandardCharsets.UTF_8);
             batch.put(ids, pidKey(pid), Bytes.ofLong(nid));
             batch.put(ids, nidKey(NID, nid), pidBytes);
-            batch.put(ids, LAST_NID, Bytes.ofLong(nid));
+            nidAllocated = true;
             pending.put(pid, nid);
             allocated[0] = true;
             return nid;
@@ -98,11 +102,10 @@ final class JournalIndex implements BatchListener {
         return known;
     }
 
-    /** Commit thread: the next global tag offset (1, 2, 3, ...). */
-    long nextOffset(WriteBatch batch) throws RocksDBException {
-        long offset = ++lastOffset;
-        batch.put(ids, LAST_OFFSET, Bytes.ofLong(offset));
-        return offset;
+    /** Commit thread: the next global tag offset (1, 2, 3, ...); stored with the batch. */
+    long nextOffset() {
+        offsetTaken = true;
+        return ++lastOffset;
     }
 
     void putHighest(long nid, long sequenceNr, WriteBatch batch) throws RocksDBException {
@@ -110,7 +113,19 @@ final class JournalIndex implements BatchListener {
     }
 
     @Override
+    public void batchFilled(WriteBatch batch) throws RocksDBException {
+        if (nidAllocated) {
+            batch.put(ids, LAST_NID, Bytes.ofLong(lastNid));
+        }
+        if (offsetTaken) {
+            batch.put(ids, LAST_OFFSET, Bytes.ofLong(lastOffset));
+        }
+    }
+
+    @Override
     public void batchEnded(boolean committed) {
+        nidAllocated = false;
+        offsetTaken = false;
         if (committed) {
             cache.putAll(pending);
         } else {

@@ -125,6 +125,9 @@ final class GroupCommitter implements AutoCloseable {
             for (Request r : requests) {
                 changes.add(r.part.addTo(batch));
             }
+            for (BatchListener l : batchListeners) {
+                l.batchFilled(batch);
+            }
             change = StoreChange.union(changes);
             db.write(syncedWrite, batch);
             committed = true;

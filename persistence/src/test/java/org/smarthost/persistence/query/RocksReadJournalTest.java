@@ -93,6 +93,28 @@ class RocksReadJournalTest {
     }
 
     @Test
+    void offsetsAndIdsAllocatedInOneBatchContinueAfterARestart() throws Exception {
+        // one call: three new persistence ids and four tag offsets in one group commit, whose
+        // counters are stored once, at the end of the batch
+        journal.write(atomic(repr("message|A", 1, tagged("a1", "message", "delivery"))),
+                atomic(repr("message|B", 1, tagged("b1", "message"))),
+                atomic(repr("message|C", 1, tagged("c1", "message"))));
+        kit.shutdownTestKit();
+        start();
+        journal.write(atomic(repr("message|D", 1, tagged("d1", "message"))));
+
+        List<EventEnvelope> messages = run(queries.currentEventsByTag("message", Offset.noOffset()));
+        assertEquals(List.of("a1", "b1", "c1", "d1"), messages.stream().map(EventEnvelope::event).toList());
+        assertEquals(List.of(2L, 3L, 4L, 5L), messages.stream().map(RocksReadJournalTest::offset).toList(),
+                "the first offset after the restart follows the batch's last");
+        // D got a numeric id of its own, not one of the batch's: each id replays only its events
+        for (String id : List.of("A", "B", "C", "D")) {
+            assertEquals(List.of(id.toLowerCase() + "1"), run(queries.currentEventsByPersistenceId("message|" + id, 0,
+                    Long.MAX_VALUE)).stream().map(EventEnvelope::event).toList());
+        }
+    }
+
+    @Test
     void liveEventsByTagReceivesNewEvents() throws Exception {
         journal.write(atomic(repr("message|A", 1, tagged("old", "message"))));
         CompletableFuture<List<EventEnvelope>> live = start(queries.eventsByTag("message", Offset.noOffset()).take(3));
