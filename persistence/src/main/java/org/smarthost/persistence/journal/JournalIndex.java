@@ -62,7 +62,7 @@ final class JournalIndex implements BatchListener {
     private long lastNid;
     private long lastOffset;
     // The counters go into a batch once, at its end (batchFilled): a batch is atomic, so only
-    // its last value matters, and a put per event was a third of the ids family's writes.
+    // its last value matters, and a put per event was over 40% of the ids family's writes.
     private boolean nidAllocated;
     private boolean offsetTaken;
 
