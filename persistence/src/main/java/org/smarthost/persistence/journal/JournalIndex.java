@@ -63,7 +63,7 @@ final class JournalIndex implements BatchListener {
     private long lastOffset;
     // The counters go into a batch once, at its end (batchFilled): a batch is atomic, so only
     // its last value matters, and a put per event was over 40% of the ids family's writes.
-    private boolean nidAllocated;
+    // Ids allocated in the batch are the ones in pending; offsets taken need a flag of their own.
     private boolean offsetTaken;
 
     JournalIndex(RocksStore store) {
@@ -94,7 +94,6 @@ final class JournalIndex implements BatchListener {
             byte[] pidBytes = pid.getBytes(StandardCharsets.UTF_8);
             batch.put(ids, pidKey(pid), Bytes.ofLong(nid));
             batch.put(ids, nidKey(NID, nid), pidBytes);
-            nidAllocated = true;
             pending.put(pid, nid);
             allocated[0] = true;
             return nid;
@@ -114,7 +113,7 @@ final class JournalIndex implements BatchListener {
 
     @Override
     public void batchFilled(WriteBatch batch) throws RocksDBException {
-        if (nidAllocated) {
+        if (!pending.isEmpty()) {
             batch.put(ids, LAST_NID, Bytes.ofLong(lastNid));
         }
         if (offsetTaken) {
@@ -124,7 +123,6 @@ final class JournalIndex implements BatchListener {
 
     @Override
     public void batchEnded(boolean committed) {
-        nidAllocated = false;
         offsetTaken = false;
         if (committed) {
             cache.putAll(pending);
