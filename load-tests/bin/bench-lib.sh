@@ -50,6 +50,22 @@ require_baseline() {
     [[ -x $BENCH_DIR/$f ]] || die "$BENCH_DIR/$f is missing. The Postfix baseline scripts are provided beside the repository as ../shared/bench/ (set BENCH_DIR=/path/to/bench to point elsewhere)."
   done
   command -v postfix >/dev/null || die "Postfix is not installed (apt-get install -y postfix): no baseline to compare with"
+  # Debian's package installed non-interactively ("No configuration") leaves no main.cf, and the
+  # baseline names its private instance in the default instance's alternate_config_directories
+  # (postconf -e needs the file). The default instance is never started, so an empty one will do.
+  [[ -f /etc/postfix/main.cf ]] || touch /etc/postfix/main.cf || die "cannot create /etc/postfix/main.cf"
+}
+
+# The Gatling runs are offline (mvn -o), but bin/test runs the simulations through Surefire only,
+# so on a fresh machine gatling-maven-plugin is not in the local repository yet ("No plugin found
+# for prefix 'gatling'"). Fetch it once, before anything is timed.
+require_gatling_plugin() {
+  (cd "$REPO_ROOT" && mvn -B -o -q -pl load-tests gatling:help) >/dev/null 2>&1 && return 0
+  note "fetching gatling-maven-plugin into the local Maven repository (first Gatling run here)"
+  mkdir -p "$BENCH_WORK"
+  (cd "$REPO_ROOT" && mvn -B -q -pl load-tests dependency:resolve-plugins gatling:help) \
+      >"$BENCH_WORK/gatling-plugin.log" 2>&1 \
+    || die "cannot fetch gatling-maven-plugin (see $BENCH_WORK/gatling-plugin.log)"
 }
 
 free_port() {
@@ -353,3 +369,8 @@ ratio() {  # SMARTHOST POSTFIX
     echo "scale=2; $1 / $2" | bc
   fi
 }
+
+# Every benchmark's output starts with the machine it ran on: this VM's speed has differed by 2x
+# for smarthost from one day to the next (load-tests/PERFORMANCE.md, "Conditions"), so a figure
+# without its CPU and kernel cannot be compared with another.
+note "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) (family $(awk '/^cpu family/ {print $4; exit}' /proc/cpuinfo) model $(awk '/^model[[:space:]]/ {print $3; exit}' /proc/cpuinfo)), kernel $(uname -r), $(java -version 2>&1 | head -1)"

@@ -54,6 +54,7 @@ done
 [[ $per_conn =~ ^[0-9]+$ && $per_conn -gt 0 ]] || die "-c must be a positive number of messages, got '$per_conn'"
 [[ -z $sat || $sat =~ ^[0-9]+$ ]] || die "-S must be a whole number of msgs/s, got '$sat'"
 require_tools mvn python3
+require_gatling_plugin
 case $mta in smarthost) snapshot_smarthost ;; postfix) require_baseline ;; *) die "unknown MTA '$mta'" ;; esac
 SAT_MESSAGES=${SAT_MESSAGES:-20000}
 mkdir -p "$BENCH_WORK"; chmod 755 "$BENCH_WORK"
