@@ -35,7 +35,7 @@ import org.smarthost.protocol.smtpd.restrictions.SmtpdTables;
  * sleep) the decoder is paused, so later pipelined commands wait their turn.
  *
  * <p>Message content is subject to backpressure: when {@link Transaction#write} says the queue
- * cannot take more yet, reading stops (decoder paused, autoRead off) until it can, so a client
+ * cannot take more yet, reading stops (decoder paused, autoRead off once more arrives) until it can, so a client
  * faster than our disk waits in TCP flow control instead of filling the heap. Input that was
  * already read stays undecoded in the decoder and is decoded, in order, on resume. Neither kind
  * of wait is the client's fault: smtpd_timeout does not run out while we wait, and the client
@@ -761,10 +761,12 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         }));
     }
 
-    /** Stop decoding, and stop reading so that unread input stays in the kernel, not the heap. */
+    /**
+     * Stop decoding; the decoder stops reading as soon as more input arrives, so that unread
+     * input stays in the kernel, not the heap.
+     */
     private void pauseInput() {
         decoder.pause();
-        ctx.channel().config().setAutoRead(false);
     }
 
     /**
