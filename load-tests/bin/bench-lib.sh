@@ -371,6 +371,10 @@ ratio() {  # SMARTHOST POSTFIX
 }
 
 # Every benchmark's output starts with the machine it ran on: this VM's speed has differed by 2x
-# for smarthost from one day to the next (load-tests/PERFORMANCE.md, "Conditions"), so a figure
-# without its CPU and kernel cannot be compared with another.
-note "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) (family $(awk '/^cpu family/ {print $4; exit}' /proc/cpuinfo) model $(awk '/^model[[:space:]]/ {print $3; exit}' /proc/cpuinfo)), kernel $(uname -r), $(java -version 2>&1 | head -1)"
+# for smarthost from one day to the next (load-tests/PERFORMANCE.md, "Another machine"), so a
+# figure without its CPU and kernel cannot be compared with another. The JDK is the one
+# bin/smarthost starts the server with (JAVA_HOME's, else java on PATH).
+bench_java=java
+[[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]] && bench_java=$JAVA_HOME/bin/java
+note "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {n = $2} /^cpu family/ {f = $2} $1 ~ /^model[[:space:]]*$/ {m = $2}
+    /^$/ {exit} END {printf "%s (family %s model %s)", n, f, m}' /proc/cpuinfo), kernel $(uname -r), $("$bench_java" -version 2>&1 | head -1)"
