@@ -2,6 +2,7 @@ package org.smarthost.persistence.body;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +37,8 @@ public final class BodyWriter implements AutoCloseable {
 
     private final RocksStore store;
     private final ColumnFamilyHandle bodies;
+    /** Where a held body of {@link BodyStore#LOG_THRESHOLD} bytes or more goes; null: always RocksDB. */
+    private final BodyLog bodyLog;
     private final String queueId;
     private final int chunkSize;
     /**
@@ -56,12 +59,13 @@ public final class BodyWriter implements AutoCloseable {
     static final int INITIAL_BUFFER = 4096;
 
     BodyWriter(RocksStore store, String queueId, int chunkSize, int initialBuffer) {
-        this(store, queueId, chunkSize, initialBuffer, false);
+        this(store, null, queueId, chunkSize, initialBuffer, false);
     }
 
-    BodyWriter(RocksStore store, String queueId, int chunkSize, int expectedSize, boolean hold) {
+    BodyWriter(RocksStore store, BodyLog bodyLog, String queueId, int chunkSize, int expectedSize, boolean hold) {
         this.store = store;
         this.bodies = store.family(RocksStore.Family.BODIES);
+        this.bodyLog = bodyLog;
         this.queueId = queueId;
         this.chunkSize = chunkSize;
         this.expectedSize = expectedSize;
@@ -170,6 +174,10 @@ public final class BodyWriter implements AutoCloseable {
      * (and a thread hop to run it) per message, which for small mail is the whole body. The future
      * completes when the chunk is written; it fails when the batch fails (RocksDB then refuses
      * every later write too, so a MessageReceived cannot be committed without its body).
+     *
+     * <p>A held body of {@link BodyStore#LOG_THRESHOLD} bytes or more goes to the body log
+     * instead, in the same group commit: the commit thread appends it there, puts its reference
+     * in the batch, and syncs the log before the batch (see {@link BodyLog}).
      */
     public CompletableFuture<Void> finishWithNextCommit() {
         try {
@@ -181,8 +189,26 @@ public final class BodyWriter implements AutoCloseable {
         if (values.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
+        if (held != null && bodyLog != null && size >= BodyStore.LOG_THRESHOLD) {
+            return toBodyLog(values);
+        }
         return store.commit(batch -> {
             putChunks(batch, values);
+            return StoreChange.NONE;
+        });
+    }
+
+    private CompletableFuture<Void> toBodyLog(List<byte[]> values) {
+        ColumnFamilyHandle refs = store.family(RocksStore.Family.BODYREFS);
+        byte[] key = BodyKeys.chunk(queueId, 0);
+        int length = (int) size;
+        int crc = BodyLog.crc(values); // here, not on the commit thread
+        return store.commit(batch -> {
+            try {
+                batch.put(refs, key, bodyLog.append(queueId, values, length, crc));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write body " + queueId + " to the body log: " + e.getMessage(), e);
+            }
             return StoreChange.NONE;
         });
     }

@@ -32,7 +32,9 @@ import com.typesafe.config.Config;
  * One RocksDB per queue directory ({@code ${queue_directory}/db}), opened once per JVM and shared
  * by the journal, the snapshot store, the read journal and the body store. Sharing one database
  * is what makes the body durable: all column families write to one WAL, so the synced journal
- * write of MessageReceived also persists the unsynced body chunks written before it.
+ * write of MessageReceived also persists the unsynced body chunks written before it. (Large
+ * held bodies are the exception: they go to the body store's segment files, which its batch
+ * listener syncs before the batch that references them.)
  *
  * <p>{@link #acquire(Path)} returns the shared instance and counts references; {@link #close()}
  * gives one back and the last one closes the database. {@link #openReadOnly(Path)} opens a
@@ -55,6 +57,8 @@ public final class RocksStore implements AutoCloseable {
         SNAPSHOTS("snapshots"),
         /** (queue id, chunk nr) → body bytes. */
         BODIES("bodies"),
+        /** (queue id, 0) → where the body log holds the body (large bodies). */
+        BODYREFS("bodyrefs"),
         /** records moved aside because they could not be read. */
         CORRUPT("corrupt");
 
@@ -119,13 +123,27 @@ public final class RocksStore implements AutoCloseable {
             descriptors.add(new ColumnFamilyDescriptor(f.cfName.getBytes(StandardCharsets.UTF_8),
                     options(f == Family.BODIES)));
         }
+        List<Family> opened = new ArrayList<>(List.of(Family.values()));
         if (readOnly) {
+            // A read-only open cannot create a family, and fails on one that is missing: a store
+            // written by an older version (without bodyrefs, say) shows the families it has.
+            List<String> existing;
+            try (org.rocksdb.Options listing = new org.rocksdb.Options()) {
+                existing = RocksDB.listColumnFamilies(listing, dir.toString()).stream()
+                        .map(n -> new String(n, StandardCharsets.UTF_8)).toList();
+            }
+            for (int i = descriptors.size() - 1; i > 0; i--) {
+                if (!existing.contains(opened.get(i - 1).cfName)) {
+                    descriptors.remove(i);
+                    opened.remove(i - 1);
+                }
+            }
             db = RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles);
         } else {
             db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         }
-        for (int i = 0; i < Family.values().length; i++) {
-            families.put(Family.values()[i], handles.get(i + 1));
+        for (int i = 0; i < opened.size(); i++) {
+            families.put(opened.get(i), handles.get(i + 1));
         }
         committer = readOnly ? null : new GroupCommitter(db, dir.toString(), batchListeners, this::publish);
         corrupt = new CorruptQueue(this);
@@ -205,6 +223,7 @@ public final class RocksStore implements AutoCloseable {
         return db;
     }
 
+    /** The family's handle; null only in a read-only view of a store that does not have it yet. */
     public ColumnFamilyHandle family(Family f) {
         return families.get(f);
     }
@@ -284,6 +303,15 @@ public final class RocksStore implements AutoCloseable {
     private void release() {
         if (committer != null) {
             committer.close();
+        }
+        for (Object a : attachments.values()) {
+            if (a instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.warn("warning: {}: cannot close {}: {}", dir, a.getClass().getSimpleName(), e.toString());
+                }
+            }
         }
         for (ColumnFamilyHandle h : handles) {
             h.close();
