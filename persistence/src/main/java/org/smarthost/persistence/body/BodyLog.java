@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -92,6 +94,16 @@ final class BodyLog implements BatchListener, AutoCloseable {
     private final List<Segment> unsynced = new ArrayList<>();
     private boolean directoryUnsynced;
     private final List<String> appendedThisBatch = new ArrayList<>();
+
+    /**
+     * Bodies appended and not read yet. The delivery that follows a commit within milliseconds
+     * reads its body here instead of opening, reading and checking the file (4% of a 100 KB
+     * relay's CPU). Taken on the first read, so a body is held only until its first delivery
+     * attempt, as smtpd held it anyway; bounded, since a delivery can wait for a long time.
+     */
+    private final Map<String, List<byte[]>> unread = new ConcurrentHashMap<>();
+    private final AtomicLong unreadBytes = new AtomicLong();
+    static final long UNREAD_LIMIT = 16L << 20;
 
     // Shared with the threads that remove bodies; guarded by this.
     private final Map<String, Long> location = new HashMap<>();
@@ -188,6 +200,9 @@ final class BodyLog implements BatchListener, AutoCloseable {
             live.merge(s.id, 1, Integer::sum);
         }
         appendedThisBatch.add(queueId);
+        if (unreadBytes.get() + length <= UNREAD_LIMIT && unread.putIfAbsent(queueId, chunks) == null) {
+            unreadBytes.addAndGet(length);
+        }
         return ref.encode();
     }
 
@@ -247,8 +262,22 @@ final class BodyLog implements BatchListener, AutoCloseable {
         return location.containsKey(queueId);
     }
 
+    /** The body as appended, if nobody has read it yet; null otherwise. The caller owns the arrays. */
+    List<byte[]> takeUnread(String queueId) {
+        List<byte[]> chunks = unread.remove(queueId);
+        if (chunks != null) unreadBytes.addAndGet(-size(chunks));
+        return chunks;
+    }
+
+    private static long size(List<byte[]> chunks) {
+        long n = 0;
+        for (byte[] c : chunks) n += c.length;
+        return n;
+    }
+
     /** {@code queueId}'s reference has been deleted: its segment may go. */
     synchronized void released(String queueId) {
+        takeUnread(queueId);
         Long segment = location.remove(queueId);
         if (segment == null) return;
         int left = live.merge(segment, -1, Integer::sum);

@@ -3,10 +3,12 @@ package org.smarthost.persistence.body;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -138,6 +140,11 @@ public final class BodyStore implements AutoCloseable {
     private InputStream openLogged(String queueId) throws IOException {
         byte[] ref = reference(queueId);
         if (ref == null) return null;
+        List<byte[]> unread = bodyLog.takeUnread(queueId);
+        if (unread != null) {
+            return new SequenceInputStream(Collections.enumeration(
+                    unread.stream().map(ByteArrayInputStream::new).toList()));
+        }
         ByteBuffer body = bodyLog.read(queueId, ref);
         return new ByteArrayInputStream(body.array(), body.position(), body.remaining());
     }

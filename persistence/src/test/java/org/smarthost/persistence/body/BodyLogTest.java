@@ -171,9 +171,37 @@ class BodyLogTest {
     }
 
     @Test
+    void theFirstReadComesFromMemoryLaterOnesFromTheSegment() throws Exception {
+        try (BodyStore store = BodyStore.open(dir)) {
+            byte[] body = random(15, LARGE);
+            writeHeld(store, "4XyzMEM", body);
+            try (FileChannel f = FileChannel.open(segments().get(0), StandardOpenOption.WRITE)) {
+                f.write(ByteBuffer.wrap(new byte[] {(byte) ~body[5000]}), 14 + 7 + 5000);
+            }
+            assertArrayEquals(body, read(store, "4XyzMEM"), "the bytes as appended, not the file's");
+            assertThrows(IOException.class, () -> read(store, "4XyzMEM"), "the file, damaged above");
+
+            // bounded: bodies nobody reads are kept up to the limit, the rest only on disk
+            BodyLog log = store.store().attachment(BodyLog.class, s -> null);
+            int fit = (int) (BodyLog.UNREAD_LIMIT / LARGE);
+            for (int i = 0; i <= fit; i++) {
+                writeHeld(store, "4XyzUNREAD" + i, random(i, LARGE));
+            }
+            assertNotNull(log.takeUnread("4XyzUNREAD" + (fit - 1)));
+            assertNull(log.takeUnread("4XyzUNREAD" + fit));
+            assertArrayEquals(random(fit, LARGE), read(store, "4XyzUNREAD" + fit));
+            // a removed body leaves memory too
+            writeHeld(store, "4XyzGONE", random(16, LARGE));
+            store.delete("4XyzGONE", LARGE).get(10, TimeUnit.SECONDS);
+            assertNull(log.takeUnread("4XyzGONE"));
+        }
+    }
+
+    @Test
     void aDamagedRecordIsAnErrorNeverWrongContent() throws Exception {
         try (BodyStore store = BodyStore.open(dir)) {
             writeHeld(store, "4XyzBAD", random(11, LARGE));
+            read(store, "4XyzBAD"); // the first read comes from memory
             try (FileChannel f = FileChannel.open(segments().get(0), StandardOpenOption.WRITE)) {
                 f.write(ByteBuffer.wrap(new byte[] {42}), 5000); // inside the body
             }
@@ -182,6 +210,7 @@ class BodyLogTest {
                     e.getMessage());
 
             writeHeld(store, "4XyzCUT", random(12, LARGE));
+            read(store, "4XyzCUT");
             try (FileChannel f = FileChannel.open(segments().get(0), StandardOpenOption.WRITE)) {
                 f.truncate(f.size() - 1);
             }
