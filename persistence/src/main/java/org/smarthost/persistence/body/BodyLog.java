@@ -134,7 +134,14 @@ final class BodyLog implements BatchListener, AutoCloseable {
             try (RocksIterator it = store.db().newIterator(refs)) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
                     String queueId = BodyKeys.queueId(it.key());
-                    Ref ref = Ref.decode(queueId, it.value());
+                    Ref ref;
+                    try {
+                        ref = Ref.decode(queueId, it.value());
+                    } catch (IOException e) {
+                        // that one body cannot be read (its delivery says so); the rest can
+                        log.warn("warning: {}", e.getMessage());
+                        continue;
+                    }
                     location.put(queueId, ref.segment());
                     live.merge(ref.segment(), 1, Integer::sum);
                 }
