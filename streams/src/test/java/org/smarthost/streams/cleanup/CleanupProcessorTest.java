@@ -2,6 +2,7 @@ package org.smarthost.streams.cleanup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -26,5 +27,15 @@ class CleanupProcessorTest {
         CleanupRejected r = assertThrows(CleanupRejected.class,
                 () -> p.push(ByteString.fromString("Received: x\r\n".repeat(60) + "\r\n", StandardCharsets.UTF_8)));
         assertEquals(554, r.code());
+    }
+
+    @Test
+    void aFoldedMessageIdIsUnfoldedForTheLogAndTheResultButStoredAsReceived() {
+        CleanupProcessor p = new CleanupProcessor(CleanupStageTest.settings(),
+                CleanupStageTest.env(List.of("rcpt@example.net"), false));
+        String headers = "Message-Id:\r\n\t <folded@example.org>\r\nSubject: x\r\n\r\nbody\r\n";
+        String out = p.push(ByteString.fromString(headers, StandardCharsets.UTF_8)).concat(p.finish()).utf8String();
+        assertEquals("<folded@example.org>", p.result().messageId());
+        assertTrue(out.contains("Message-Id:\r\n\t <folded@example.org>\r\n"), out);
     }
 }
