@@ -38,4 +38,33 @@ class CleanupProcessorTest {
         assertEquals("<folded@example.org>", p.result().messageId());
         assertTrue(out.contains("Message-Id:\r\n\t <folded@example.org>\r\n"), out);
     }
+
+    /** smtpd hands the processor one ByteString made of the pieces it read: any split gives the same output. */
+    @Test
+    void contentInAnyNumberOfPiecesGivesTheSameOutput() {
+        CleanupSettings s = new CleanupSettings("h", "Postfix", 50, 100, 0, java.time.ZoneId.of("UTC"));
+        String[] contents = {
+            "b".repeat(5000) + "\r\nmore\r\n", // a long first line that is no header: the body, whole
+            "X-Long: " + "a".repeat(300) + "\r\nSubject: s\r\n\tfolded\r\n\r\nbody\r\n.dot\r\n", // truncated header
+            "Subject: s\r\n" + "c".repeat(150) + "\r\nrest\r\n", // a long non-header line after a header
+        };
+        for (String content : contents) {
+            String whole = clean(s, ByteString.fromString(content, StandardCharsets.UTF_8));
+            assertTrue(whole.endsWith(content.startsWith("X-Long") ? "Subject: s\r\n\tfolded\r\n\r\nbody\r\n.dot\r\n"
+                    : content.substring(content.indexOf(content.startsWith("b") ? "bbb" : "ccc"))), whole);
+            for (int piece : new int[] {1, 7, 99, 100, 101, 102, 4096}) {
+                ByteString pieces = ByteString.emptyByteString();
+                for (int i = 0; i < content.length(); i += piece) {
+                    pieces = pieces.concat(ByteString.fromString(
+                            content.substring(i, Math.min(content.length(), i + piece)), StandardCharsets.UTF_8));
+                }
+                assertEquals(whole, clean(s, pieces), "pieces of " + piece);
+            }
+        }
+    }
+
+    private static String clean(CleanupSettings s, ByteString content) {
+        CleanupProcessor p = new CleanupProcessor(s, CleanupStageTest.env(List.of("rcpt@example.net"), false));
+        return p.push(content).concat(p.finish()).utf8String();
+    }
 }
