@@ -171,6 +171,11 @@ final class BodyLog implements BatchListener, AutoCloseable {
         }
     }
 
+    /** A record's header: magic, queue id length, queue id, body length, body CRC32C. */
+    private static int headerLength(int idLength) {
+        return 4 + 2 + idLength + 4 + 4;
+    }
+
     /** NNNNNNNN.seg, zero-padded like RocksDB's own file names (String.format was 2% of a 100 KB relay). */
     private Path path(long segment) {
         String n = Long.toString(segment);
@@ -185,7 +190,7 @@ final class BodyLog implements BatchListener, AutoCloseable {
         Segment s = activeSegment();
         byte[] id = queueId.getBytes(StandardCharsets.US_ASCII);
         ByteBuffer[] buffers = new ByteBuffer[chunks.size() + 1];
-        buffers[0] = ByteBuffer.allocate(4 + 2 + id.length + 4 + 4).putInt(MAGIC).putShort((short) id.length).put(id)
+        buffers[0] = ByteBuffer.allocate(headerLength(id.length)).putInt(MAGIC).putShort((short) id.length).put(id)
                 .putInt(length).putInt(crc).flip();
         for (int i = 0; i < chunks.size(); i++) {
             buffers[i + 1] = ByteBuffer.wrap(chunks.get(i));
@@ -315,7 +320,7 @@ final class BodyLog implements BatchListener, AutoCloseable {
     ByteBuffer read(String queueId, byte[] value) throws IOException {
         Ref ref = Ref.decode(queueId, value);
         byte[] id = queueId.getBytes(StandardCharsets.US_ASCII);
-        int headerLength = 4 + 2 + id.length + 4 + 4;
+        int headerLength = headerLength(id.length);
         ByteBuffer record = ByteBuffer.allocate(headerLength + ref.length());
         // opened per read: a queue of deferred mail may reference thousands of segments
         try (FileChannel channel = FileChannel.open(path(ref.segment()), StandardOpenOption.READ)) {
