@@ -14,7 +14,12 @@ import java.io.InputStream;
  */
 final class DotStuffedBody implements ChunkedInput<ByteBuf> {
 
-    private static final int CHUNK = 16 * 1024;
+    /**
+     * At most this much content per chunk, and so per send(2): a 100 KB message goes out in two
+     * writes instead of seven, and a delivery holds at most ~200 KB of buffers (the chunk and
+     * its stuffed copy, which can be twice as long).
+     */
+    static final int CHUNK = 64 * 1024;
 
     private final InputStream in;
     /**
@@ -45,21 +50,21 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
     @Override public ByteBuf readChunk(ByteBufAllocator allocator) throws IOException {
         if (done) return null;
         if (buffer == null) {
+            // One more than what is ready, so that reading all of a small body leaves room and
+            // the next read can see its end: the body and its terminator then go out together.
             int ready = in.available();
-            buffer = new byte[ready > 0 ? Math.min(CHUNK, ready) : CHUNK];
+            buffer = new byte[ready > 0 ? (int) Math.min(CHUNK, ready + 1L) : CHUNK];
         }
-        int n = in.read(buffer);
-        onProgress.run();
-        if (n < 0) {
-            ByteBuf out = allocator.buffer(5);
-            if (!atLineStart) {
-                if (!afterCr) out.writeByte('\r');
-                out.writeByte('\n');
+        int n = 0;
+        boolean end = false;
+        while (n < buffer.length) {
+            int r = in.read(buffer, n, buffer.length - n);
+            onProgress.run();
+            if (r < 0) {
+                end = true;
+                break;
             }
-            out.writeByte('.').writeByte('\r').writeByte('\n');
-            done = true;
-            progress += out.readableBytes();
-            return out;
+            n += r;
         }
         // Most lines need nothing: copy the runs between the places that do (a bare LF, a line
         // starting with ".") in bulk, finding line ends with a word-at-a-time search. A
@@ -91,6 +96,16 @@ final class DotStuffedBody implements ChunkedInput<ByteBuf> {
             afterCr = false;
         }
         out.writeBytes(buffer, copyFrom, n - copyFrom);
+        if (end) {
+            // The terminator joins the last piece of content: each chunk is one send(2) (the
+            // chunked writer flushes every chunk), and a 2 KB message used to take two.
+            if (!atLineStart) {
+                if (!afterCr) out.writeByte('\r');
+                out.writeByte('\n');
+            }
+            out.writeByte('.').writeByte('\r').writeByte('\n');
+            done = true;
+        }
         progress += out.readableBytes();
         return out;
     }

@@ -10,6 +10,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DotStuffedBodyTest {
@@ -72,11 +74,36 @@ class DotStuffedBodyTest {
         int chunks = 0;
         while (!body.isEndOfInput()) {
             ByteBuf chunk = body.readChunk(UnpooledByteBufAllocator.DEFAULT);
-            assertTrue(chunk.readableBytes() <= 64 * 1024, "chunks stay small");
+            assertTrue(chunk.readableBytes() <= DotStuffedBody.CHUNK, "chunks stay small");
             chunk.release();
             chunks++;
         }
-        assertTrue(chunks > 16);
+        assertTrue(chunks >= big.length / DotStuffedBody.CHUNK);
+    }
+
+    @Test
+    void terminatorJoinsTheLastPieceOfContent() throws Exception {
+        // Each chunk is one send(2): a small body and its ".CRLF" are one chunk, and so is the
+        // tail of a large one.
+        assertEquals(List.of("Subject: x\r\n\r\nbody\r\n.\r\n"), chunks("Subject: x\n\nbody\n".getBytes(StandardCharsets.US_ASCII)));
+        byte[] large = new byte[100 * 1024];
+        java.util.Arrays.fill(large, (byte) 'y');
+        List<String> parts = chunks(large);
+        assertEquals(2, parts.size());
+        assertEquals(DotStuffedBody.CHUNK, parts.get(0).length());
+        assertTrue(parts.get(1).endsWith("yyy\r\n.\r\n"));
+        assertEquals(large.length + 5, parts.get(0).length() + parts.get(1).length());
+    }
+
+    private static List<String> chunks(byte[] content) throws Exception {
+        DotStuffedBody body = new DotStuffedBody(new ByteArrayInputStream(content), () -> { });
+        List<String> out = new ArrayList<>();
+        while (!body.isEndOfInput()) {
+            ByteBuf chunk = body.readChunk(UnpooledByteBufAllocator.DEFAULT);
+            out.add(chunk.toString(StandardCharsets.ISO_8859_1));
+            chunk.release();
+        }
+        return out;
     }
 
     @Test
