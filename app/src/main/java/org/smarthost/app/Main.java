@@ -2,6 +2,7 @@ package org.smarthost.app;
 
 import java.util.Arrays;
 import org.smarthost.app.cli.Commands;
+import org.smarthost.app.logging.Maillog;
 
 /**
  * The one entry point behind bin/postfix, bin/postconf, bin/postqueue ...: the first argument
@@ -31,6 +32,7 @@ public final class Main {
             System.exit(1);
         }
         int status = Commands.run(args[0], Arrays.copyOfRange(args, 1, args.length));
+        Maillog.flush();
         System.exit(status);
     }
 }

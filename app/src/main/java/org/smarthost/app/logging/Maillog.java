@@ -42,7 +42,7 @@ public final class Maillog {
                                        Path internalLog, boolean verbose) {
         LoggerContext ctx = reset();
         PostfixLayout layout = new PostfixLayout(syslogName, hostname, true);
-        Appender<ILoggingEvent> mail = maillogAppender(ctx, layout, maillog);
+        Appender<ILoggingEvent> mail = maillogAppender(ctx, layout, maillog, true);
         mail.addFilter(new MaillogFilter());
         mail.start();
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
@@ -92,7 +92,7 @@ public final class Maillog {
             Path file = Path.of(maillog);
             if (file.getParent() != null && Files.isDirectory(file.getParent())) {
                 Appender<ILoggingEvent> mail =
-                        maillogAppender(ctx, new PostfixLayout(syslogName, hostname, true), maillog);
+                        maillogAppender(ctx, new PostfixLayout(syslogName, hostname, true), maillog, false);
                 mail.addFilter(new MaillogFilter());
                 mail.start();
                 root.addAppender(mail);
@@ -129,6 +129,14 @@ public final class Maillog {
         }
     }
 
+    /**
+     * Writes the lines the daemon's mail log is still gathering; called when the server stops
+     * and before the process exits.
+     */
+    public static void flush() {
+        if (maillogFile instanceof MaillogFileAppender gathering) gathering.flush();
+    }
+
     private static LoggerContext reset() {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
@@ -136,14 +144,20 @@ public final class Maillog {
         return ctx;
     }
 
-    private static Appender<ILoggingEvent> maillogAppender(LoggerContext ctx, PostfixLayout layout, String maillog) {
+    /**
+     * @param daemon the server's log, whose lines are gathered into fewer writes; a command's
+     *               few lines are written at once
+     */
+    private static Appender<ILoggingEvent> maillogAppender(LoggerContext ctx, PostfixLayout layout, String maillog,
+                                                           boolean daemon) {
         OutputStreamAppender<ILoggingEvent> appender;
         if (maillog == null || maillog.isEmpty() || maillog.equals("/dev/stdout") || maillog.equals("/dev/stderr")) {
             ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
             console.setTarget("/dev/stderr".equals(maillog) ? "System.err" : "System.out");
+            console.setImmediateFlush(true);
             appender = console;
         } else {
-            FileAppender<ILoggingEvent> file = new FileAppender<>();
+            FileAppender<ILoggingEvent> file = daemon ? new MaillogFileAppender() : new FileAppender<>();
             file.setFile(maillog);
             file.setAppend(true);
             maillogFile = file;
@@ -152,7 +166,6 @@ public final class Maillog {
         appender.setContext(ctx);
         appender.setName("maillog");
         appender.setEncoder(encoder(ctx, layout));
-        appender.setImmediateFlush(true);
         return appender;
     }
 

@@ -230,6 +230,7 @@ public final class SmarthostServer {
                 // the lock goes with the process anyway
             }
         } finally {
+            Maillog.flush();
             terminated.complete(null);
         }
     }
