@@ -16,9 +16,19 @@ import org.smarthost.persistence.queue.DeliveryAttempted;
  * @param relay       relay= value, "mx.example[192.0.2.1]:25" or "none"
  * @param remoteMta   name of the server that answered (Remote-MTA: dns; name), or null
  * @param remoteReply the server's reply text (Diagnostic-Code: smtp; ...), or null for local errors
+ * @param connectionUse the mail transactions the agent's connection has carried, this one
+ *                    included: the status line's {@code conn_use=} when more than one. Only logged,
+ *                    not part of the event.
  */
 public record RecipientDelivery(String address, DeliveryAttempted.Outcome outcome, String dsnStatus, String reply,
-                                String relay, String remoteMta, String remoteReply) implements CborSerializable {
+                                String relay, String remoteMta, String remoteReply, int connectionUse)
+        implements CborSerializable {
+
+    /** An outcome from a delivery that used no connection twice. */
+    public RecipientDelivery(String address, DeliveryAttempted.Outcome outcome, String dsnStatus, String reply,
+                             String relay, String remoteMta, String remoteReply) {
+        this(address, outcome, dsnStatus, reply, relay, remoteMta, remoteReply, 0);
+    }
 
     /** A deferral that never reached a server (suspended destination, agent failure). */
     public static RecipientDelivery deferred(String address, String dsnStatus, String reason) {

@@ -60,6 +60,7 @@ public final class SmtpAgent implements DeliveryAgent {
         };
         Relay relay = x.relay() == null ? Relay.NONE : x.relay();
         return new RecipientDelivery(x.address(), outcome, x.dsn(), x.text(), relay.toString(),
-                x.remoteReply() != null && !relay.isNone() ? relay.hostname() : null, x.remoteReply());
+                x.remoteReply() != null && !relay.isNone() ? relay.hostname() : null, x.remoteReply(),
+                x.connectionUse());
     }
 }

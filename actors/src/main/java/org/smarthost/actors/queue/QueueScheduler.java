@@ -395,15 +395,20 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         Logger log = LoggerFactory.getLogger(f.attempted() ? transports.logger(f.job().transport()) : "postfix/qmgr");
         if (!log.isInfoEnabled()) return;
         String delay = PostfixText.delay(Duration.between(f.job().arrival(), f.finished()));
-        for (DeliveryAttempted.RecipientOutcome o : e.outcomes()) {
+        List<RecipientDelivery> reported = f.result().recipients();
+        for (int i = 0; i < e.outcomes().size(); i++) {
+            DeliveryAttempted.RecipientOutcome o = e.outcomes().get(i);
             DeliveryAttempted.Delays d = o.delays();
+            // Postfix shows a cached connection's use count after relay=, from the second use on.
+            int use = i < reported.size() ? reported.get(i).connectionUse() : 0;
+            String relay = use > 1 ? o.relay() + ", conn_use=" + use : o.relay();
             String status = switch (o.outcome()) {
                 case DELIVERED -> "sent";
                 case DEFERRED -> "deferred";
                 case BOUNCED -> "bounced";
             };
             log.info("{}: to=<{}>, relay={}, delay={}, delays={}, dsn={}, status={} ({})", e.queueId(), o.address(),
-                    o.relay(), delay, PostfixText.delays(seconds(d.beforeQueueManager()), seconds(d.inQueueManager()),
+                    relay, delay, PostfixText.delays(seconds(d.beforeQueueManager()), seconds(d.inQueueManager()),
                             seconds(d.connectionSetup()), seconds(d.transmission())),
                     o.dsnStatus(), status, o.reply());
         }

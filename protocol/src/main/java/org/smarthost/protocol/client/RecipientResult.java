@@ -10,7 +10,15 @@ package org.smarthost.protocol.client;
  * @param remoteReply the remote server's reply when the outcome came from one (for the RFC 3464
  *                   {@code Diagnostic-Code: smtp; ...}), or null for local errors (DNS, connect)
  * @param relay      the server that gave the outcome, {@link Relay#NONE} when none was reached
+ * @param connectionUse how many mail transactions the connection to {@code relay} has carried,
+ *                   this one included (Postfix logs {@code conn_use=} when that is more than one);
+ *                   0 when no transaction was started
  */
 public record RecipientResult(String address, Outcome outcome, String dsn, String text,
-                              String remoteReply, Relay relay) {
+                              String remoteReply, Relay relay, int connectionUse) {
+
+    /** An outcome that no mail transaction gave (DNS, connect, greeting, EHLO). */
+    public RecipientResult(String address, Outcome outcome, String dsn, String text, String remoteReply, Relay relay) {
+        this(address, outcome, dsn, text, remoteReply, relay, 0);
+    }
 }

@@ -153,7 +153,7 @@ final class SmtpTransaction {
                     for (int i : targets) {
                         results[i] = reply.code() / 100 == 2
                                 ? new RecipientResult(recipients.get(i).address(), Outcome.DELIVERED, reply.dsn(),
-                                        reply.text(), reply.text(), session.relay())
+                                        reply.text(), reply.text(), session.relay(), session.connection().transactions())
                                 : failed(recipients.get(i), reply, "end of DATA command");
                     }
                     return endOfData(accepted, k + 1);
@@ -211,6 +211,7 @@ final class SmtpTransaction {
 
     private RecipientResult failed(Recipient r, String dsn, String text, String remote) {
         Outcome outcome = dsn.startsWith("4") ? Outcome.DEFERRED : Outcome.BOUNCED;
-        return new RecipientResult(r.address(), outcome, dsn, text, remote, session.relay());
+        return new RecipientResult(r.address(), outcome, dsn, text, remote, session.relay(),
+                session.connection().transactions());
     }
 }

@@ -234,10 +234,14 @@ class SmtpClientSinkTest {
                     .withTimeouts(Duration.ofSeconds(5)), new MxResolver(dns.client(), MxResolver.Settings.defaults()));
             try {
                 DeliveryRequest first = request(sink.nexthop(), List.of(Recipient.of("a@example.test")), BODY, true);
-                assertEquals(Outcome.DELIVERED, caching.deliver(first).get().recipients().get(0).outcome());
+                RecipientResult one = caching.deliver(first).get().recipients().get(0);
+                assertEquals(Outcome.DELIVERED, one.outcome());
+                assertEquals(1, one.connectionUse(), "a new connection's first transaction");
                 assertEquals(1, caching.cachedSessions());
                 DeliveryRequest second = request(sink.nexthop(), List.of(Recipient.of("b@example.test")), BODY, false);
-                assertEquals(Outcome.DELIVERED, caching.deliver(second).get().recipients().get(0).outcome());
+                RecipientResult two = caching.deliver(second).get().recipients().get(0);
+                assertEquals(Outcome.DELIVERED, two.outcome());
+                assertEquals(2, two.connectionUse(), "the cached connection's second: Postfix's conn_use=2");
                 assertEquals(0, caching.cachedSessions(), "no backlog: the session is closed after use");
                 assertEquals(2, sink.awaitMessages(2).size());
             } finally {
