@@ -307,6 +307,25 @@ smarthost_alone() {
 # cpu_ticks PID: the process's utime+stime so far, all threads (/proc/PID/stat, in CLK_TCK units)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# mta_cpu_ticks PIDFILE: the CPU an MTA has used so far (CLK_TCK units), given its master's pid
+# file: the master's own utime+stime, what its reaped children used (cutime+cstime: Postfix
+# daemons that exited after max_use or max_idle) and its living children's utime+stime (smtpd,
+# cleanup, qmgr, smtp, postlogd ...). smarthost is one process, so that is its own. n/a when the
+# master is gone.
+mta_cpu_ticks() {
+  local pid c; pid=$(tr -d ' \n' <"$1" 2>/dev/null)
+  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/stat ]] || { echo n/a; return; }
+  { cat "/proc/$pid/stat"; for c in $(pgrep -P "$pid"); do cat "/proc/$c/stat" 2>/dev/null; done; } |
+    awk -v m="$pid" '$1 == m {t += $14 + $15 + $16 + $17; next} {t += $14 + $15} END {print t}'
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+# cpu_ms_per_msg TICKS0 TICKS1 MESSAGES: milliseconds of CPU per message, or n/a
+cpu_ms_per_msg() {
+  [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ && ${3:-0} -gt 0 ]] || { echo n/a; return; }
+  echo "scale=3; ($2 - $1) * 1000 / $CLK_TCK / $3" | bc
+}
+
 # --- warm-up (the same for both MTAs) ---------------------------------------------------------
 # A fresh JVM runs interpreted and C1-compiled code until C2 has compiled the hot paths: on a
 # 2-core host the first ~10,000 messages of a new smarthost are relayed at well under half the

@@ -55,25 +55,29 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-declare -A RATE
+declare -A RATE CPU
 printf '%-9s %-9s %s\n' workload mta result
 
 # The measured run: ../shared/bench/relay-bench.sh's method (a new smtp-sink, smtp-source with the
 # workload's shape, msgs/s from smtp-source's start to the sink's last message) with the end
-# taken by sink_watch to ~5 ms instead of by 0.1 s polling. Prints the same key=value line.
+# taken by sink_watch to ~5 ms instead of by 0.1 s polling. Prints the same key=value line, and
+# the CPU the MTA used per delivered message over the same interval (mta_cpu_ms_per_msg: all of
+# Postfix's processes, smarthost's JVM), which this VM's drift moves less than the rate.
 RELAY_MAX_WAIT=${RELAY_MAX_WAIT:-120}   # seconds after smtp-source ends for the last message
-run_relay() {  # IN SINK N S L R
-  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 out=$BENCH_WORK/sink-measured.out t0 t1 t2 got
+run_relay() {  # IN SINK N S L R PIDFILE
+  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 pidfile=$7 out=$BENCH_WORK/sink-measured.out t0 t1 t2 got c0 c1
   start_sink "$sink" "$out" || return 1
   watch_start "$out" "$n"
   sleep 0.5   # the watcher's interpreter has started; as the shared script, a pause before t0
+  c0=$(mta_cpu_ticks "$pidfile")
   t0=$(now)
   timeout 1800 smtp-source -s "$s" -m "$n" -l "$l" -r "$r" -f sender@example.org -t rcpt@example.net "127.0.0.1:$in"
   t1=$(now)
   t2=$(watch_end "$RELAY_MAX_WAIT")
+  c1=$(mta_cpu_ticks "$pidfile")
   got=$(sink_count "$out")
   stop_sinks
-  echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got accept_s=$(echo "$t1-$t0"|bc) e2e_s=$(echo "$t2-$t0"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$t0)"|bc)"
+  echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got accept_s=$(echo "$t1-$t0"|bc) e2e_s=$(echo "$t2-$t0"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$t0)"|bc) mta_cpu_ms_per_msg=$(cpu_ms_per_msg "$c0" "$c1" "$got")"
 }
 
 # The 4xx-then-recover workload: the shared relay-bench.sh has no deferring sink. The drain's end
@@ -98,15 +102,16 @@ run_backlog() {  # IN SINK N S L R -> prints key=value like relay-bench.sh
 }
 
 run_workload() {  # MTA WORKLOAD IN SINK: RUNS measured runs after one warm-up; the median is the rate
-  local mta=$1 w=$2 in=$3 sink=$4 warm= run rates=()
+  local mta=$1 w=$2 in=$3 sink=$4 warm= run rates=() cpus=()
   read -r n s l r <<<"${SPEC[$w]}"
   warm_up "$in" "$sink" "$l" "$r" || warm=" WARMUP-INCOMPLETE"
   for run in $(seq 1 "$RUNS"); do
     measure_once "$mta" "$w" "$in" "$sink"
-    rates+=("$LAST_RATE")
+    rates+=("$LAST_RATE") cpus+=("$LAST_CPU")
   done
-  RATE[$mta,$w]=$(median "${rates[@]}")
-  [[ $RUNS -gt 1 ]] && printf '%-9s %-9s median of %d runs: %s msgs/s\n' "$w" "$mta" "$RUNS" "${RATE[$mta,$w]}"
+  RATE[$mta,$w]=$(median "${rates[@]}") CPU[$mta,$w]=$(median "${cpus[@]}")
+  [[ $RUNS -gt 1 ]] && printf '%-9s %-9s median of %d runs: %s msgs/s, %s ms of CPU per message\n' "$w" "$mta" \
+    "$RUNS" "${RATE[$mta,$w]}" "${CPU[$mta,$w]}"
 }
 
 median() {  # numbers or n/a -> the median of the numbers (the mean of the middle two for an even count), or n/a
@@ -121,7 +126,7 @@ measure_once() {  # MTA WORKLOAD IN SINK: one measured run; prints its line, set
     line=$(run_backlog "$in" "$sink" "$n" "$s" "$l" "$r" 2>"$BENCH_WORK/source.err")
     reap_sink_on "$sink"
   else
-    line=$(run_relay "$in" "$sink" "$n" "$s" "$l" "$r" 2>"$BENCH_WORK/source.err")
+    line=$(run_relay "$in" "$sink" "$n" "$s" "$l" "$r" "$MTA_PIDFILE" 2>"$BENCH_WORK/source.err")
     reap_sink_on "$sink"
   fi
   local errs; errs=$(grep -c . "$BENCH_WORK/source.err")
@@ -131,7 +136,9 @@ measure_once() {  # MTA WORKLOAD IN SINK: one measured run; prints its line, set
   line="warmup=$WARMUP $line$warm"
   printf '%-9s %-9s %s\n' "$w" "$mta" "$line"
   LAST_RATE=$(grep -o 'e2e_msgs_per_s=[0-9.]*' <<<"$line" | cut -d= -f2)
+  LAST_CPU=$(grep -o 'mta_cpu_ms_per_msg=[0-9.]*' <<<"$line" | cut -d= -f2)
   [[ -n $LAST_RATE && $line != *INCOMPLETE* ]] || LAST_RATE=n/a
+  [[ -n $LAST_CPU && $line != *INCOMPLETE* ]] || LAST_CPU=n/a
 }
 
 for w in "${WL[@]}"; do
@@ -144,6 +151,7 @@ for w in "${WL[@]}"; do
         printf '%-9s %-9s %s\n' "$w" postfix "Postfix baseline did not start"; RATE[postfix,$w]=n/a; continue
       fi
       [[ -n $extra ]] && postfix_tune "$PF_DIR" "minimal_backoff_time=10s" "maximal_backoff_time=20s" "queue_run_delay=10s"
+      MTA_PIDFILE=$PF_DIR/queue/pid/master.pid
       run_workload postfix "$w" "$IN" "$SINK"
       postfix_stop "$PF_DIR"
     else
@@ -155,6 +163,7 @@ for w in "${WL[@]}"; do
         smarthost_stop "$SH_DIR" "$IN"
         continue
       fi
+      MTA_PIDFILE=$SH_DIR/queue/pid/master.pid
       run_workload smarthost "$w" "$IN" "$SINK"
       cp "$SH_DIR/maillog" "$BENCH_WORK/smarthost-$w.maillog" 2>/dev/null
       smarthost_stop "$SH_DIR" "$IN"
@@ -167,4 +176,9 @@ echo "end-to-end msgs/s (backlog: drain rate after recovery); ratio = smarthost 
 for w in "${WL[@]}"; do
   printf '%-9s postfix=%-8s smarthost=%-8s ratio=%s\n' "$w" "${RATE[postfix,$w]:-n/a}" \
     "${RATE[smarthost,$w]:-n/a}" "$(ratio "${RATE[smarthost,$w]:-}" "${RATE[postfix,$w]:-}")"
+done
+echo
+echo "the MTA's CPU per relayed message (ms, all its processes; backlog: n/a)"
+for w in "${WL[@]}"; do
+  printf '%-9s postfix=%-8s smarthost=%-8s\n' "$w" "${CPU[postfix,$w]:-n/a}" "${CPU[smarthost,$w]:-n/a}"
 done
