@@ -100,13 +100,7 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
 
     public static Behavior<Command> create(String queueId, ActorRef<MessageRegion.Command> region,
                                            ActorRef<QueueManager.Command> index, Clock clock) {
-        return Behaviors.setup(ctx -> {
-            // Named here, Pekko's persistence does not find the actor's class by walking the
-            // stack (a SecurityManager class-context walk, 0.7% of the server's CPU with an
-            // actor per message).
-            ctx.setLoggerName(MessageActor.class);
-            return new MessageActor(queueId, ctx, region, index, clock);
-        });
+        return Behaviors.setup(ctx -> new MessageActor(queueId, ctx, region, index, clock));
     }
 
     private MessageActor(String queueId, ActorContext<Command> context, ActorRef<MessageRegion.Command> region,
