@@ -12,4 +12,14 @@ import java.util.concurrent.CompletionStage;
 public interface DeliveryAgent {
 
     CompletionStage<DeliveryResult> deliver(DeliveryJob job);
+
+    /**
+     * As {@link #deliver(DeliveryJob)}, with qmgr's on-demand connection caching decision
+     * ({@link OnDemandConnectionCache}): when {@code cacheConnection} is true the destination has
+     * deliveries back to back, and an agent that connects somewhere keeps its connection for the
+     * next delivery. Agents that connect nowhere ignore it.
+     */
+    default CompletionStage<DeliveryResult> deliver(DeliveryJob job, boolean cacheConnection) {
+        return deliver(job);
+    }
 }

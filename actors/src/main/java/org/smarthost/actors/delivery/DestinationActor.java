@@ -87,6 +87,7 @@ public final class DestinationActor
 
     private final LinkedHashMap<String, Pending> waiting = new LinkedHashMap<>();
     private final Map<String, InFlight> busy = new HashMap<>();
+    private final OnDemandConnectionCache connectionCache = new OnDemandConnectionCache();
     private boolean rateSuspended;
 
     public static PersistenceId persistenceId(String transport, String nexthop) {
@@ -182,6 +183,7 @@ public final class DestinationActor
         }
         int busyCount = busy.size();              // includes this delivery, as qmgr's busy_refcount does
         busy.remove(done.jobId());
+        connectionCache.done(clock.instant());
         flight.replyTo().tell(new DeliveryFinished(job, result, true, crashed, flight.started(), clock.instant()));
         if (crashed) return Effect().none().thenRun(this::dispatch);
 
@@ -307,10 +309,12 @@ public final class DestinationActor
 
     private void start(Pending p) {
         String id = p.job().jobId();
-        busy.put(id, new InFlight(p.job(), p.replyTo(), clock.instant()));
+        Instant now = clock.instant();
+        busy.put(id, new InFlight(p.job(), p.replyTo(), now));
+        boolean cacheConnection = connectionCache.select(now, busy.size());
         CompletionStage<DeliveryResult> stage;
         try {
-            stage = agent.deliver(p.job());
+            stage = agent.deliver(p.job(), cacheConnection);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }

@@ -28,10 +28,15 @@ public final class SmtpAgent implements DeliveryAgent {
 
     @Override
     public CompletionStage<DeliveryResult> deliver(DeliveryJob job) {
+        return deliver(job, false);
+    }
+
+    @Override
+    public CompletionStage<DeliveryResult> deliver(DeliveryJob job, boolean cacheConnection) {
         DeliveryRequest request = new DeliveryRequest(job.nexthop(), job.sender(),
                 job.recipients().stream().map(r -> new Recipient(r.address(), r.dsnNotify(), r.orcpt())).toList(),
                 job.ret(), job.envid(), job.size(), job.bodyType(), job.smtputf8(),
-                () -> bodies.open(job.bodyKey()), true);
+                () -> bodies.open(job.bodyKey()), cacheConnection);
         return client.deliver(request).thenApply(SmtpAgent::convert);
     }
 

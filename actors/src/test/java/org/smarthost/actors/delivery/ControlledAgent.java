@@ -15,10 +15,18 @@ import org.smarthost.persistence.queue.DeliveryAttempted;
 final class ControlledAgent implements DeliveryAgent {
 
     final BlockingQueue<DeliveryJob> started = new LinkedBlockingQueue<>();
+    /** Each started job's on-demand connection caching decision, by job id. */
+    final Map<String, Boolean> cacheConnection = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<DeliveryResult>> inFlight = new ConcurrentHashMap<>();
 
     @Override
     public CompletionStage<DeliveryResult> deliver(DeliveryJob job) {
+        return deliver(job, false);
+    }
+
+    @Override
+    public CompletionStage<DeliveryResult> deliver(DeliveryJob job, boolean cache) {
+        cacheConnection.put(job.jobId(), cache);
         CompletableFuture<DeliveryResult> f = new CompletableFuture<>();
         inFlight.put(job.jobId(), f);
         started.add(job);

@@ -119,6 +119,23 @@ class DestinationActorTest {
     }
 
     @Test
+    void deliveriesBackToBackKeepTheirConnectionsAndALoneOneDoesNot() throws Exception {
+        DestinationSettings settings = new DestinationSettings(1, 1, new Feedback(1, false), new Feedback(1, false),
+                1, Duration.ZERO, Duration.ofSeconds(300), true);
+        ActorRef<DestinationActor.Command> dest = spawn(settings);
+        submit(dest, 0, 2);
+        DeliveryJob first = agent.awaitStart();
+        assertEquals(false, agent.cacheConnection.get(first.jobId()), "nothing delivered before it");
+        agent.succeed(first);
+        replies.receiveMessage();
+        // The second was waiting: it starts as the first ends, back to back.
+        DeliveryJob second = agent.awaitStart();
+        assertEquals(true, agent.cacheConnection.get(second.jobId()), "Postfix's on-demand connection caching");
+        agent.succeed(second);
+        replies.receiveMessage();
+    }
+
+    @Test
     void perConcurrencyFeedbackNeedsAWholeCohortOfSuccesses() throws Exception {
         DestinationSettings settings = new DestinationSettings(5, 20, Feedback.parse("p", "1/concurrency"),
                 Feedback.parse("n", "1/concurrency"), 1, Duration.ZERO, Duration.ofSeconds(300), false);

@@ -12,8 +12,9 @@ import java.util.List;
  * @param size             message size in bytes for SIZE=, or -1 when unknown
  * @param bodyType         "7BIT", "8BITMIME" or null
  * @param smtputf8         the message needs SMTPUTF8
- * @param moreMailPending  the queue manager has more mail for this destination (a backlog), so
- *                         with {@code smtp_connection_cache_on_demand} the session is cached
+ * @param moreMailPending  the queue manager has deliveries to this destination back to back
+ *                         (Postfix's DEL_REQ_FLAG_CONN_STORE), so with
+ *                         {@code smtp_connection_cache_on_demand} the session is cached
  */
 public record DeliveryRequest(String nexthop, String sender, List<Recipient> recipients,
                               String ret, String envid, long size, String bodyType, boolean smtputf8,
