@@ -320,6 +320,18 @@ mta_cpu_ticks() {
 }
 CLK_TCK=$(getconf CLK_TCK)
 
+# host_cpu: "busy steal total" jiffies of all CPUs so far (/proc/stat; busy = all but idle,
+# iowait and steal), and host_share H0 H1: "busy_pct=.. steal_pct=.." of the machine between two
+# samples. A busy share near 100 means the run was bound by the cores, whoever used them.
+host_cpu() {
+  awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6 - $9, $9, t; exit}' /proc/stat
+}
+host_share() {
+  local b0 s0 t0 b1 s1 t1; read -r b0 s0 t0 <<<"$1"; read -r b1 s1 t1 <<<"$2"
+  [[ $t1 -gt $t0 ]] || { echo "busy_pct=n/a steal_pct=n/a"; return; }
+  echo "busy_pct=$(( 100 * (b1 - b0) / (t1 - t0) )) steal_pct=$(( 100 * (s1 - s0) / (t1 - t0) ))"
+}
+
 # cpu_ms_per_msg TICKS0 TICKS1 MESSAGES: milliseconds of CPU per message, or n/a
 cpu_ms_per_msg() {
   [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ && ${3:-0} -gt 0 ]] || { echo n/a; return; }

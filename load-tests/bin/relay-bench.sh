@@ -62,22 +62,23 @@ printf '%-9s %-9s %s\n' workload mta result
 # workload's shape, msgs/s from smtp-source's start to the sink's last message) with the end
 # taken by sink_watch to ~5 ms instead of by 0.1 s polling. Prints the same key=value line, and
 # the CPU the MTA used per delivered message over the same interval (mta_cpu_ms_per_msg: all of
-# Postfix's processes, smarthost's JVM), which this VM's drift moves less than the rate.
+# Postfix's processes, smarthost's JVM), which this VM's drift moves less than the rate, and how
+# busy the whole machine was (busy_pct; steal_pct is time the hypervisor gave to others).
 RELAY_MAX_WAIT=${RELAY_MAX_WAIT:-120}   # seconds after smtp-source ends for the last message
 run_relay() {  # IN SINK N S L R PIDFILE
-  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 pidfile=$7 out=$BENCH_WORK/sink-measured.out t0 t1 t2 got c0 c1
+  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 pidfile=$7 out=$BENCH_WORK/sink-measured.out t0 t1 t2 got c0 c1 h0 h1
   start_sink "$sink" "$out" || return 1
   watch_start "$out" "$n"
   sleep 0.5   # the watcher's interpreter has started; as the shared script, a pause before t0
-  c0=$(mta_cpu_ticks "$pidfile")
+  c0=$(mta_cpu_ticks "$pidfile") h0=$(host_cpu)
   t0=$(now)
   timeout 1800 smtp-source -s "$s" -m "$n" -l "$l" -r "$r" -f sender@example.org -t rcpt@example.net "127.0.0.1:$in"
   t1=$(now)
   t2=$(watch_end "$RELAY_MAX_WAIT")
-  c1=$(mta_cpu_ticks "$pidfile")
+  c1=$(mta_cpu_ticks "$pidfile") h1=$(host_cpu)
   got=$(sink_count "$out")
   stop_sinks
-  echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got accept_s=$(echo "$t1-$t0"|bc) e2e_s=$(echo "$t2-$t0"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$t0)"|bc) mta_cpu_ms_per_msg=$(cpu_ms_per_msg "$c0" "$c1" "$got")"
+  echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got accept_s=$(echo "$t1-$t0"|bc) e2e_s=$(echo "$t2-$t0"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$t0)"|bc) mta_cpu_ms_per_msg=$(cpu_ms_per_msg "$c0" "$c1" "$got") $(host_share "$h0" "$h1")"
 }
 
 # The 4xx-then-recover workload: the shared relay-bench.sh has no deferring sink. The drain's end
