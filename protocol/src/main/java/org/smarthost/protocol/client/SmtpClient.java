@@ -120,17 +120,27 @@ public final class SmtpClient implements AutoCloseable {
                     });
         }
 
+        /**
+         * A cached session, probed with RSET as Postfix does before reusing one: in the mail
+         * transaction's pipelined group when the server offers PIPELINING, on its own otherwise.
+         * Completes with false when there was no usable session.
+         */
         private CompletableFuture<Boolean> tryCached(String key) {
             SmtpSession session = cache.take(key);
             if (session == null) return CompletableFuture.completedFuture(false);
-            return session.reset().thenCompose(ok -> {
+            boolean probeInGroup = session.connection().features().pipelining();
+            CompletableFuture<Boolean> probed = probeInGroup ? CompletableFuture.completedFuture(true) : session.reset();
+            return probed.thenCompose(ok -> {
                 if (!ok) {
                     session.connection().close();
                     return CompletableFuture.completedFuture(false);
                 }
-                sessions++;
-                boolean last = settings.mxSessionLimit() > 0 && sessions >= settings.mxSessionLimit();
-                return transaction(key, session, last).thenApply(v -> pending.isEmpty() || last);
+                boolean last = settings.mxSessionLimit() > 0 && sessions + 1 >= settings.mxSessionLimit();
+                return transaction(key, session, last, probeInGroup).thenApply(used -> {
+                    if (!used) return false;
+                    sessions++;
+                    return pending.isEmpty() || last;
+                });
             });
         }
 
@@ -214,15 +224,18 @@ public final class SmtpClient implements AutoCloseable {
                 sessions++;
                 int limit = settings.mxSessionLimit();
                 boolean last = i == targets.size() - 1 || limit > 0 && sessions >= limit;
-                return transaction(key, session, last).thenCompose(v -> tryTargets(key, targets, i + 1));
+                return transaction(key, session, last, false).thenCompose(v -> tryTargets(key, targets, i + 1));
             }).thenCompose(next -> next);
         }
 
-        private CompletableFuture<Void> transaction(String key, SmtpSession session, boolean lastServer) {
+        /** Completes with false when a cached session failed its probe and nothing was done. */
+        private CompletableFuture<Boolean> transaction(String key, SmtpSession session, boolean lastServer,
+                                                       boolean probe) {
             relay = session.relay();
             readyAt = System.nanoTime();
-            SmtpTransaction tx = new SmtpTransaction(session, settings, request, pending);
+            SmtpTransaction tx = new SmtpTransaction(session, settings, request, pending, probe);
             return tx.run().handle((ok, error) -> {
+                if (error == null && tx.stale()) return false;
                 List<RecipientResult> results = error == null ? tx.results()
                         : tx.finish(session.ioFailure(error, "sending message body"));
                 List<Recipient> kept = new ArrayList<>();
@@ -238,7 +251,7 @@ public final class SmtpClient implements AutoCloseable {
                 }
                 pending = kept;
                 release(key, session, error == null && tx.endedClean());
-                return null;
+                return true;
             });
         }
 

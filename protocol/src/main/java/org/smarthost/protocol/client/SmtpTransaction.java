@@ -13,6 +13,12 @@ import java.util.concurrent.CompletableFuture;
  * write; otherwise command by command. With LMTP (RFC 2033) each accepted recipient gets its own
  * reply after the end of DATA. If the session breaks, {@link #finish(SessionFailure)} gives the
  * failure to every recipient still without a result, and results already received stay.
+ *
+ * <p>On a cached session to a PIPELINING server the RSET that probes whether the session is still
+ * good (as Postfix's smtp(8) does before reusing one) leads the same group: one round trip
+ * instead of two. A probe that gets no 2xx leaves the transaction {@link #stale()}: the session is
+ * closed and, since no reply to anything after the RSET was taken, nothing of the transaction
+ * counts; the caller delivers over a new connection.
  */
 final class SmtpTransaction {
 
@@ -21,15 +27,26 @@ final class SmtpTransaction {
     private final DeliveryRequest request;
     private final List<Recipient> recipients;
     private final RecipientResult[] results;
+    private final boolean probe;
     private boolean clean;
+    private boolean stale;
 
-    SmtpTransaction(SmtpSession session, SmtpClientSettings settings, DeliveryRequest request, List<Recipient> recipients) {
+    /**
+     * @param probe the session comes from the cache and has not been probed: RSET goes first in
+     *              the pipelined group (callers probe servers without PIPELINING themselves)
+     */
+    SmtpTransaction(SmtpSession session, SmtpClientSettings settings, DeliveryRequest request, List<Recipient> recipients,
+                    boolean probe) {
         this.session = session;
         this.settings = settings;
         this.request = request;
         this.recipients = List.copyOf(recipients);
         this.results = new RecipientResult[recipients.size()];
+        this.probe = probe;
     }
+
+    /** The cached session failed its RSET probe and is closed; no result of this transaction counts. */
+    boolean stale() { return stale; }
 
     /** True when the transaction ended in a state where the session can be reused (after RSET). */
     boolean endedClean() { return clean; }
@@ -67,13 +84,29 @@ final class SmtpTransaction {
         List<String> rcpts = new ArrayList<>();
         for (Recipient r : recipients) rcpts.add(rcptCommand(r, features));
         boolean pipelined = features.pipelining();
+        boolean probing = probe && pipelined;
         if (pipelined) {
             List<String> group = new ArrayList<>();
+            if (probing) group.add("RSET");
             group.add(mail);
             group.addAll(rcpts);
             group.add("DATA");
             session.connection().send(group);
         }
+        CompletableFuture<Boolean> alive = probing
+                ? session.connection().read(settings.rsetTimeout()).handle((r, e) -> e == null && r.code() / 100 == 2)
+                : CompletableFuture.completedFuture(true);
+        return alive.thenCompose(ok -> {
+            if (!ok) {
+                stale = true;
+                session.connection().close();
+                return CompletableFuture.completedFuture(null);
+            }
+            return mailAndRest(mail, rcpts, pipelined);
+        });
+    }
+
+    private CompletableFuture<Void> mailAndRest(String mail, List<String> rcpts, boolean pipelined) {
         CompletableFuture<ServerReply> mailReply = pipelined
                 ? session.await(settings.mailTimeout(), "sending MAIL FROM")
                 : session.command(mail, settings.mailTimeout(), "sending MAIL FROM");

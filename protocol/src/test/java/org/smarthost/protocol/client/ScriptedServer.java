@@ -38,20 +38,23 @@ final class ScriptedServer implements AutoCloseable {
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final ServerSocket server;
 
-    ScriptedServer(Script script) throws IOException {
+    /** One script per connection, in the order the connections arrive. */
+    ScriptedServer(Script... scripts) throws IOException {
         server = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"));
         Thread t = new Thread(() -> {
-            try (Socket s = server.accept()) {
-                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)) {
-                    @Override public String readLine() throws IOException {
-                        String line = super.readLine();
-                        if (line != null) received.add(line);
-                        return line;
-                    }
-                };
-                script.run(in, new Reply(s.getOutputStream()));
-            } catch (Throwable e) {
-                if (!server.isClosed()) errors.add(e);
+            for (Script script : scripts) {
+                try (Socket s = server.accept()) {
+                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)) {
+                        @Override public String readLine() throws IOException {
+                            String line = super.readLine();
+                            if (line != null) received.add(line);
+                            return line;
+                        }
+                    };
+                    script.run(in, new Reply(s.getOutputStream()));
+                } catch (Throwable e) {
+                    if (!server.isClosed()) errors.add(e);
+                }
             }
         }, "scripted-smtp");
         t.setDaemon(true);

@@ -114,6 +114,61 @@ class SmtpClientScriptedTest {
         }
     }
 
+    @Test
+    void aCachedSessionIsProbedWithRsetInTheSameGroupAndReplacedWhenTheProbeFails() throws Exception {
+        List<List<String>> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ScriptedServer.Script first = (in, out) -> {
+            out.send("220 scripted ESMTP");
+            in.readLine();
+            out.send("250-scripted", "250 PIPELINING");
+            groups.add(List.of(in.readLine(), in.readLine(), in.readLine()));
+            out.send("250 2.1.0 Ok", "250 2.1.5 Ok", "354 go");
+            while (!".".equals(in.readLine())) { }
+            out.send("250 2.0.0 Ok: queued as 1st");
+            // Reused: the probe and the transaction arrive together, before any reply.
+            groups.add(List.of(in.readLine(), in.readLine(), in.readLine(), in.readLine()));
+            out.send("250 2.0.0 Ok", "250 2.1.0 Ok", "250 2.1.5 Ok", "354 go");
+            while (!".".equals(in.readLine())) { }
+            out.send("250 2.0.0 Ok: queued as 2nd");
+            // Reused again, but this server has given up on the session meanwhile.
+            groups.add(List.of(in.readLine(), in.readLine(), in.readLine(), in.readLine()));
+            out.send("421 4.4.2 scripted Error: timeout exceeded");
+        };
+        ScriptedServer.Script second = (in, out) -> {
+            out.send("220 scripted ESMTP");
+            in.readLine();
+            out.send("250-scripted", "250 PIPELINING");
+            groups.add(List.of(in.readLine(), in.readLine(), in.readLine()));
+            out.send("250 2.1.0 Ok", "250 2.1.5 Ok", "354 go");
+            while (!".".equals(in.readLine())) { }
+            out.send("250 2.0.0 Ok: queued as 3rd");
+            in.readLine();
+            out.send("221 2.0.0 Bye");
+        };
+        try (ScriptedServer server = new ScriptedServer(first, second)) {
+            RecipientResult one = client.deliver(SmtpClientSinkTest.request(server.nexthop(),
+                    List.of(Recipient.of("a@example.test")), SmtpClientSinkTest.BODY, true)).get().recipients().get(0);
+            RecipientResult two = client.deliver(SmtpClientSinkTest.request(server.nexthop(),
+                    List.of(Recipient.of("b@example.test")), SmtpClientSinkTest.BODY, true)).get().recipients().get(0);
+            RecipientResult three = client.deliver(SmtpClientSinkTest.request(server.nexthop(),
+                    List.of(Recipient.of("c@example.test")), SmtpClientSinkTest.BODY, false)).get().recipients().get(0);
+            assertTrue(server.errors.isEmpty(), server.errors.toString());
+            assertEquals("250 2.0.0 Ok: queued as 1st", one.text());
+            assertEquals(1, one.connectionUse());
+            assertEquals("250 2.0.0 Ok: queued as 2nd", two.text());
+            assertEquals(2, two.connectionUse());
+            assertEquals(Outcome.DELIVERED, three.outcome(), "a failed probe is no failure of the delivery");
+            assertEquals("250 2.0.0 Ok: queued as 3rd", three.text());
+            assertEquals(1, three.connectionUse(), "delivered over a new connection");
+            assertEquals(4, groups.size(), groups.toString());
+            assertEquals("RSET", groups.get(1).get(0));
+            assertTrue(groups.get(1).get(1).startsWith("MAIL FROM:<"), groups.toString());
+            assertEquals("DATA", groups.get(1).get(3));
+            assertEquals("RSET", groups.get(2).get(0));
+            assertTrue(groups.get(3).get(0).startsWith("MAIL FROM:<"), "no RSET on a new connection: " + groups);
+        }
+    }
+
     private static void awaitQuit(ScriptedServer server) throws InterruptedException {
         long deadline = System.nanoTime() + 3_000_000_000L;
         while (!server.received.contains("QUIT") && System.nanoTime() < deadline) Thread.sleep(10);
