@@ -118,13 +118,7 @@ class SmtpClientScriptedTest {
     void aCachedSessionIsProbedWithRsetInTheSameGroupAndReplacedWhenTheProbeFails() throws Exception {
         List<List<String>> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
         ScriptedServer.Script first = (in, out) -> {
-            out.send("220 scripted ESMTP");
-            in.readLine();
-            out.send("250-scripted", "250 PIPELINING");
-            groups.add(List.of(in.readLine(), in.readLine(), in.readLine()));
-            out.send("250 2.1.0 Ok", "250 2.1.5 Ok", "354 go");
-            while (!".".equals(in.readLine())) { }
-            out.send("250 2.0.0 Ok: queued as 1st");
+            newSessionWithOneMessage(in, out, groups, "1st");
             // Reused: the probe and the transaction arrive together, before any reply.
             groups.add(List.of(in.readLine(), in.readLine(), in.readLine(), in.readLine()));
             out.send("250 2.0.0 Ok", "250 2.1.0 Ok", "250 2.1.5 Ok", "354 go");
@@ -135,13 +129,7 @@ class SmtpClientScriptedTest {
             out.send("421 4.4.2 scripted Error: timeout exceeded");
         };
         ScriptedServer.Script second = (in, out) -> {
-            out.send("220 scripted ESMTP");
-            in.readLine();
-            out.send("250-scripted", "250 PIPELINING");
-            groups.add(List.of(in.readLine(), in.readLine(), in.readLine()));
-            out.send("250 2.1.0 Ok", "250 2.1.5 Ok", "354 go");
-            while (!".".equals(in.readLine())) { }
-            out.send("250 2.0.0 Ok: queued as 3rd");
+            newSessionWithOneMessage(in, out, groups, "3rd");
             in.readLine();
             out.send("221 2.0.0 Bye");
         };
@@ -167,6 +155,18 @@ class SmtpClientScriptedTest {
             assertEquals("RSET", groups.get(2).get(0));
             assertTrue(groups.get(3).get(0).startsWith("MAIL FROM:<"), "no RSET on a new connection: " + groups);
         }
+    }
+
+    /** Greeting, EHLO with PIPELINING, and one pipelined MAIL/RCPT/DATA group (recorded) taken. */
+    private static void newSessionWithOneMessage(java.io.BufferedReader in, ScriptedServer.Reply out,
+                                                 List<List<String>> groups, String queuedAs) throws java.io.IOException {
+        out.send("220 scripted ESMTP");
+        in.readLine();
+        out.send("250-scripted", "250 PIPELINING");
+        groups.add(List.of(in.readLine(), in.readLine(), in.readLine()));
+        out.send("250 2.1.0 Ok", "250 2.1.5 Ok", "354 go");
+        while (!".".equals(in.readLine())) { }
+        out.send("250 2.0.0 Ok: queued as " + queuedAs);
     }
 
     private static void awaitQuit(ScriptedServer server) throws InterruptedException {
