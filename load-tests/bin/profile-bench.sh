@@ -78,7 +78,7 @@ got=$(sink_count "$out")
 {
   echo "messages=$n delivered=$got size=$size rcpts=$rcpts sessions=$sessions warmup=$warm" \
        "e2e_msgs_per_s=$(echo "scale=1; $got/($t1-$t0)" | bc)" \
-       "server_cpu_ms_per_msg=$(echo "scale=3; ($c1-$c0)*1000/$(getconf CLK_TCK)/$n" | bc)"
+       "server_cpu_ms_per_msg=$(cpu_ms_per_msg "$c0" "$c1" "$n")"
   python3 - "$prefix.collapsed" "$event" "$n" <<'PY'
 import collections, re, sys
 event, n_msgs = sys.argv[2], int(sys.argv[3])

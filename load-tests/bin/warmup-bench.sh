@@ -51,7 +51,7 @@ for b in $(seq 1 "$batches"); do
   t1=$(watch_end 300) c1=$(cpu_ticks "$pid") got=$(sink_count "$out")
   line="batch=$b messages=$n size=$size sessions=$sessions"
   line="$line e2e_msgs_per_s=$(echo "scale=1; $n/($t1-$t0)" | bc)"
-  line="$line server_cpu_ms_per_msg=$(echo "scale=3; ($c1-$c0)*1000/$(getconf CLK_TCK)/$n" | bc)"
+  line="$line server_cpu_ms_per_msg=$(cpu_ms_per_msg "$c0" "$c1" "$n")"
   line="$line elapsed_s=$(echo "scale=1; ($t1-$start)/1" | bc)"
   [[ $got -ge $total ]] || line="$line INCOMPLETE($got/$total at the sink)"
   [[ -s $BENCH_WORK/source.err ]] && line="$line client_errors=$(grep -c . "$BENCH_WORK/source.err")"

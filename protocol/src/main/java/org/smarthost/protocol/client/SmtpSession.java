@@ -66,8 +66,16 @@ final class SmtpSession {
     /** RSET before reusing a cached session: true when the server is still there and willing. */
     CompletableFuture<Boolean> reset() {
         if (!connection.isOpen()) return CompletableFuture.completedFuture(false);
-        return connection.command("RSET", settings.rsetTimeout())
-                .handle((reply, error) -> error == null && reply.code() / 100 == 2);
+        connection.send("RSET");
+        return resetReply();
+    }
+
+    /**
+     * The reply to an RSET probe already sent, on its own or at the head of a pipelined group:
+     * true when the server is still there and willing.
+     */
+    CompletableFuture<Boolean> resetReply() {
+        return connection.read(settings.rsetTimeout()).handle((reply, error) -> error == null && reply.code() / 100 == 2);
     }
 
     /** QUIT and close, without making anyone wait for it. */

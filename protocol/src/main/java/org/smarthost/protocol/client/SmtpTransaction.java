@@ -93,9 +93,7 @@ final class SmtpTransaction {
             group.add("DATA");
             session.connection().send(group);
         }
-        CompletableFuture<Boolean> alive = probing
-                ? session.connection().read(settings.rsetTimeout()).handle((r, e) -> e == null && r.code() / 100 == 2)
-                : CompletableFuture.completedFuture(true);
+        CompletableFuture<Boolean> alive = probing ? session.resetReply() : CompletableFuture.completedFuture(true);
         return alive.thenCompose(ok -> {
             if (!ok) {
                 stale = true;
