@@ -118,6 +118,9 @@ gatling() {
   server=$(master_pid)
   [[ -n $server ]] || note "WARNING: no master.pid for $mta: its CPU is not measured"
   cpu0=$(cpu_seconds "${server:-0}")
+  # only a report this run wrote counts: a failed run must not pass off an older one as its own
+  local started=$BENCH_WORK/gatling-$tag.started
+  touch "$started"
   TIMEFORMAT='%3U %3S'
   # the inner braces keep the command's own 2>&1 from taking time's report along
   { time { (cd "$REPO_ROOT" && timeout $(( warmup + duration + 900 )) mvn -B -o -q -pl load-tests gatling:test \
@@ -131,8 +134,8 @@ gatling() {
   CPU_SERVER=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
   CPU_LOADGEN=$(awk 'NF == 2 { printf "%.2f", $1 + $2 }' "$BENCH_WORK/gatling-$tag.time")
   CPU_LOADGEN=${CPU_LOADGEN:-?}
-  REPORT=$(ls -td "$REPO_ROOT/load-tests/target/gatling/${sim,,}"-* 2>/dev/null | head -1)
-  [[ -f $REPORT/js/stats.js ]] && return 0
+  REPORT=$(find "$REPO_ROOT/load-tests/target/gatling" -maxdepth 1 -name "${sim,,}-*" -newer "$started" 2>/dev/null | sort | tail -n 1)
+  [[ -n $REPORT && -f $REPORT/js/stats.js ]] && return 0
   echo "$tag: no Gatling report (mvn exit $rc; see $BENCH_WORK/gatling-$tag.out)"
   return 1
 }
