@@ -54,8 +54,12 @@ public final class QueueRuntime {
         return runtime;
     }
 
-    /** Gives back the body store's reference to the database (idempotent; done at termination). */
-    public void closeBodies() {
+    /**
+     * Gives back the body store's reference to the database (idempotent; done at termination).
+     * A second caller returns only once the first has closed it: the server's stop must not let
+     * the process exit while the termination callback is still closing the database.
+     */
+    public synchronized void closeBodies() {
         if (closed.compareAndSet(false, true)) queue.bodies().close();
     }
 

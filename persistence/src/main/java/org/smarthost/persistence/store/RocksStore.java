@@ -20,6 +20,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteOptions;
@@ -313,6 +314,9 @@ public final class RocksStore implements AutoCloseable {
                 }
             }
         }
+        if (!readOnly) {
+            flushMemtables();
+        }
         for (ColumnFamilyHandle h : handles) {
             h.close();
         }
@@ -327,6 +331,26 @@ public final class RocksStore implements AutoCloseable {
         unsyncedWrite.close();
         dbOptions.close();
         cfOptions.forEach(ColumnFamilyOptions::close);
+    }
+
+    /**
+     * Writes the memtables out as tables before a clean close. Otherwise the next open replays up
+     * to max_total_wal_size of WAL and writes those tables itself, before the server can listen
+     * (0.8-1.0 s with 100,000 queued messages on a 2-vCPU VM), and every read-only open by a
+     * command in the meantime replays it too. The WAL stays the record until the flush is done,
+     * so a flush that fails costs only that time at the next start.
+     */
+    private void flushMemtables() {
+        try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+            for (ColumnFamilyHandle h : handles) {
+                try {
+                    db.flush(wait, h);
+                } catch (RocksDBException | RuntimeException e) {
+                    // rocksdbjni reports some statuses (a dropped family) as IllegalArgumentException
+                    log.warn("warning: {}: cannot write out a memtable on close: {}", dir, e.getMessage());
+                }
+            }
+        }
     }
 
     /** A store operation failed; the message says what and where. */

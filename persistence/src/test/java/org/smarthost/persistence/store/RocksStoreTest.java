@@ -51,6 +51,24 @@ class RocksStoreTest {
     }
 
     @Test
+    void aCleanCloseLeavesNoWalToReplay() throws Exception {
+        try (RocksStore store = RocksStore.acquire(dir)) {
+            commitKey(store, RocksStore.Family.JOURNAL);
+            assertTrue(walBytes() > 0, "the committed write is in the WAL");
+        }
+        assertEquals(0, walBytes(), "the memtables were written out as tables on close");
+        try (RocksStore reopened = RocksStore.acquire(dir)) {
+            assertArrayEquals(KEY, reopened.db().get(reopened.family(RocksStore.Family.JOURNAL), KEY));
+        }
+    }
+
+    private long walBytes() throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".log")).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    @Test
     void oldWalFilesGoAlthoughTheJournalRarelyFillsItsMemtable() throws Exception {
         try (RocksStore store = RocksStore.acquire(dir)) {
             // one small journal record in the first WAL file, then 512 MB of bodies that are
