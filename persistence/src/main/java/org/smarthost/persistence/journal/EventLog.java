@@ -174,35 +174,52 @@ public final class EventLog {
         });
     }
 
-    /** Events tagged {@code tag} with an offset greater than {@code afterOffset}. */
+    /**
+     * Events tagged {@code tag} with an offset greater than {@code afterOffset}. The events a run
+     * of tag entries points to are fetched in one multi-get: the queue index's rebuild at start
+     * reads every queued message's events this way, and one lookup per event was a quarter of it.
+     */
     public Page<TaggedEvent> eventsByTag(String tag, long afterOffset, int max) {
         List<TaggedEvent> events = new ArrayList<>();
         long scanned = afterOffset;
         byte[] prefix = tagPrefix(tag);
+        List<Long> offsets = new ArrayList<>();
+        List<byte[]> pointers = new ArrayList<>();
         try (RocksIterator it = store.db().newIterator(tags)) {
             it.seek(tagKey(tag, afterOffset + 1));
-            for (; it.isValid() && events.size() < max; it.next()) {
-                byte[] key = it.key();
-                if (!Bytes.startsWith(key, prefix)) {
-                    break;
+            boolean endOfTag = false;
+            while (!endOfTag && it.isValid() && events.size() < max) {
+                // no more entries than events still wanted, so the page never overfills
+                for (; it.isValid() && offsets.size() < max - events.size(); it.next()) {
+                    byte[] key = it.key();
+                    if (!Bytes.startsWith(key, prefix)) {
+                        endOfTag = true;
+                        break;
+                    }
+                    byte[] pointer = it.value();
+                    if (key.length != prefix.length + 8 || pointer.length != 16) {
+                        moveAside(Family.TAGS, key, pointer, "tag " + tag + " key " + Bytes.hex(key),
+                                "malformed tag index entry");
+                        continue;
+                    }
+                    offsets.add(Bytes.toLong(key, prefix.length));
+                    pointers.add(pointer);
                 }
-                byte[] pointer = it.value();
-                if (key.length != prefix.length + 8 || pointer.length != 16) {
-                    moveAside(Family.TAGS, key, pointer, "tag " + tag + " key " + Bytes.hex(key),
-                            "malformed tag index entry");
-                    continue;
+                List<byte[]> found = offsets.isEmpty() ? List.of() : multiGet(journal, pointers);
+                for (int i = 0; i < offsets.size(); i++) {
+                    scanned = offsets.get(i);
+                    byte[] bytes = found.get(i);
+                    if (bytes == null) {
+                        continue; // deleted, or moved to the corrupt queue
+                    }
+                    byte[] eventKey = pointers.get(i);
+                    PersistentRepr repr = decode(eventKey, bytes, null, Bytes.toLong(eventKey, 8));
+                    if (repr != null) {
+                        events.add(new TaggedEvent(scanned, repr));
+                    }
                 }
-                long offset = Bytes.toLong(key, prefix.length);
-                scanned = offset;
-                byte[] eventKey = pointer;
-                byte[] bytes = get(journal, eventKey);
-                if (bytes == null) {
-                    continue; // deleted, or moved to the corrupt queue
-                }
-                PersistentRepr repr = decode(eventKey, bytes, null, Bytes.toLong(eventKey, 8));
-                if (repr != null) {
-                    events.add(new TaggedEvent(offset, repr));
-                }
+                offsets.clear();
+                pointers.clear();
             }
         }
         return new Page<>(events, scanned);
@@ -259,6 +276,15 @@ public final class EventLog {
 
     private void moveAside(Family family, byte[] key, byte[] value, String name, String reason) {
         store.corrupt().moveAside(family, key, value, name, reason);
+    }
+
+    private List<byte[]> multiGet(ColumnFamilyHandle cf, List<byte[]> keys) {
+        try {
+            return store.db().multiGetAsList(java.util.Collections.nCopies(keys.size(), cf), keys);
+        } catch (RocksDBException e) {
+            throw new RocksStore.StoreException("cannot read " + keys.size() + " events from " + Bytes.hex(keys.get(0))
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     private byte[] get(ColumnFamilyHandle cf, byte[] key) {
