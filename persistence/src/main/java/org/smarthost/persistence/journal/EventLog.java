@@ -287,14 +287,6 @@ public final class EventLog {
         }
     }
 
-    private byte[] get(ColumnFamilyHandle cf, byte[] key) {
-        try {
-            return store.db().get(cf, key);
-        } catch (RocksDBException e) {
-            throw new RocksStore.StoreException("cannot read " + Bytes.hex(key) + ": " + e.getMessage(), e);
-        }
-    }
-
     private static byte[] tagPrefix(String tag) {
         return Bytes.lengthPrefixed(tag, 0);
     }

@@ -2,6 +2,7 @@ package org.smarthost.persistence.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.smarthost.persistence.JournalProbe.atomic;
 import static org.smarthost.persistence.JournalProbe.repr;
 
@@ -152,6 +153,27 @@ class RocksReadJournalTest {
                 .map(EventEnvelope::event).toList());
         assertEquals(List.of(2L), run(queries.currentEventsByPersistenceId("message|A", 0, Long.MAX_VALUE)).stream()
                 .map(EventEnvelope::sequenceNr).toList());
+    }
+
+    /** More entries than a page (100), most of the first ones deleted: pages fill across deletions. */
+    @Test
+    void aTagQueryPagesPastRunsOfDeletedEvents() throws Exception {
+        for (int i = 1; i <= 150; i++) journal.write(atomic(repr("message|A", i, tagged("A" + i, "message"))));
+        for (int i = 1; i <= 100; i++) journal.write(atomic(repr("message|B", i, tagged("B" + i, "message"))));
+        journal.deleteTo("message|A", 120);
+        List<EventEnvelope> events = run(queries.currentEventsByTag("message", Offset.noOffset()));
+        List<Object> expected = new java.util.ArrayList<>();
+        for (int i = 121; i <= 150; i++) expected.add("A" + i);
+        for (int i = 1; i <= 100; i++) expected.add("B" + i);
+        assertEquals(expected, events.stream().map(EventEnvelope::event).toList());
+        for (int i = 1; i < events.size(); i++) {
+            assertTrue(offset(events.get(i)) > offset(events.get(i - 1)), "offsets ascend at " + i);
+        }
+        // resuming after the last offset of the first page gives exactly the rest
+        long after = offset(events.get(99));
+        assertEquals(expected.subList(100, expected.size()),
+                run(queries.currentEventsByTag("message", Offset.sequence(after))).stream()
+                        .map(EventEnvelope::event).toList());
     }
 
     @Test
