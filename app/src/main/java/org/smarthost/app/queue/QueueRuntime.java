@@ -50,16 +50,15 @@ public final class QueueRuntime {
         BodyStore bodies = BodyStore.open(settings.storeDirectory());
         QueueRuntime runtime = new QueueRuntime(QueueSystem.start(system, settings, bodies,
                 QueueIdGenerator.forThisProcess(), Clock.systemUTC()));
-        system.getWhenTerminated().whenComplete((d, e) -> runtime.closeBodies());
+        // A termination callback runs before getWhenTerminated() completes, so whoever waits for
+        // the system (the server's stop, a command) knows the database is closed when it exits.
+        // A callback on that future instead ran after it, on a Pekko thread, and lost to the exit.
+        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system).registerOnTermination(runtime::closeBodies);
         return runtime;
     }
 
-    /**
-     * Gives back the body store's reference to the database (idempotent; done at termination).
-     * A second caller returns only once the first has closed it: the server's stop must not let
-     * the process exit while the termination callback is still closing the database.
-     */
-    public synchronized void closeBodies() {
+    /** Gives back the body store's reference to the database (idempotent; done at termination). */
+    public void closeBodies() {
         if (closed.compareAndSet(false, true)) queue.bodies().close();
     }
 
@@ -122,10 +121,8 @@ public final class QueueRuntime {
                 offlineConfig(settings));
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
-        QueueRuntime runtime = null;
         try {
-            runtime = start(system, settings);
-            return runtime.controlCommands().get(program).run(args, out, err);
+            return start(system, settings).controlCommands().get(program).run(args, out, err);
         } catch (Exception e) {
             err.println(program + ": fatal: " + e.getMessage());
             return 1;
@@ -138,7 +135,6 @@ public final class QueueRuntime {
             } catch (Exception ignored) {
                 // exiting anyway
             }
-            if (runtime != null) runtime.closeBodies();
         }
     }
 

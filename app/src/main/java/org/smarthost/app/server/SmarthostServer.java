@@ -224,11 +224,6 @@ public final class SmarthostServer {
                     log.warn("warning: queue did not stop cleanly: {}", e.toString());
                 }
             }
-            // The body store holds the last reference to the database. Its own close on
-            // termination runs on a Pekko thread, which the process exit after this method
-            // would cut short: the database would never be closed, so its memtables would
-            // never be written out and the next start would replay the WAL.
-            if (queue != null) queue.closeBodies();
             try {
                 pidFile.close();
             } catch (IOException e) {

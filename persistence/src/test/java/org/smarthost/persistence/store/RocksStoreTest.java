@@ -82,9 +82,7 @@ class RocksStoreTest {
             }
             long wal = 0;
             for (int wait = 0; wait < 100; wait++) {   // the flush that frees old WAL files runs in the background
-                try (var files = java.nio.file.Files.list(dir)) {
-                    wal = files.filter(f -> f.toString().endsWith(".log")).mapToLong(f -> f.toFile().length()).sum();
-                }
+                wal = walBytes();
                 if (wal <= 384L << 20) break;
                 Thread.sleep(100);
             }
