@@ -2,6 +2,7 @@ package org.smarthost.actors.queue;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Where the queue index checkpoint may be: just before the first event of the oldest message
@@ -29,6 +30,24 @@ final class IndexCheckpointTracker {
             // partial and not done: queued since an earlier read (already kept), or an orphan
             // without a MessageReceived, which is not in the index and holds nothing back
         });
+    }
+
+    /**
+     * Takes in a saved index instead of a read from the start: its queued messages with their
+     * first tag offsets, all events up to {@code readUpTo} accounted for.
+     */
+    void restore(Map<String, Long> queued, long readUpTo) {
+        firstOffsets.putAll(queued);
+        this.readUpTo = Math.max(this.readUpTo, readUpTo);
+    }
+
+    /** Each message queued by the events read, with the tag offset of its first event. */
+    void forEachQueued(BiConsumer<String, Long> action) {
+        firstOffsets.forEach(action);
+    }
+
+    int queued() {
+        return firstOffsets.size();
     }
 
     /** The last tag offset read: the next read starts after it. */

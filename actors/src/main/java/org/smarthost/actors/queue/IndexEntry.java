@@ -14,12 +14,14 @@ import org.smarthost.persistence.queue.QueueName;
  *
  * @param arrival      arrival time, epoch seconds
  * @param nextAttempt  epoch seconds of the next delivery attempt, or -1 (hold, corrupt)
+ * @param lastDeferred epoch seconds of the deferral the next attempt is backed off from, or -1:
+ *                     a saved index read under other backoff settings recomputes from it
  * @param reasons      per recipient deferral reason, "" when none
  * @param seqNr        sequence number of the last event applied
  */
 public record IndexEntry(String queueId, QueueName queue, long arrival, long size, String sender,
-                         String[] recipients, String[] reasons, long nextAttempt, boolean forcedExpire,
-                         long seqNr) {
+                         String[] recipients, String[] reasons, long nextAttempt, long lastDeferred,
+                         boolean forcedExpire, long seqNr) {
 
     static IndexEntry of(MessageState s, long seqNr, BackoffPolicy policy) {
         Map<String, String> pending = new LinkedHashMap<>(s.pending());
@@ -29,6 +31,20 @@ public record IndexEntry(String queueId, QueueName queue, long arrival, long siz
         Instant next = s.nextAttempt(policy);
         return new IndexEntry(s.queueId(), s.queue(), s.received().at().getEpochSecond(), s.received().size(),
                 s.received().sender(), rcpts, reasons, next == null ? -1 : next.getEpochSecond(),
+                s.queue() == QueueName.DEFERRED && s.lastDeferredAt() != null ? s.lastDeferredAt().getEpochSecond() : -1,
                 s.forcedExpire(), seqNr);
+    }
+
+    /**
+     * This entry with its next attempt backed off under {@code policy} (to the second). A
+     * deferral's time is never before the message became eligible (arrival, requeue or release
+     * all clear the deferral), so the backoff alone decides it, as in {@link MessageState#nextAttempt}.
+     */
+    IndexEntry backedOffUnder(BackoffPolicy policy) {
+        if (lastDeferred < 0) return this;
+        long next = policy.nextAttempt(Instant.ofEpochSecond(arrival), Instant.ofEpochSecond(lastDeferred))
+                .getEpochSecond();
+        return new IndexEntry(queueId, queue, arrival, size, sender, recipients, reasons, next, lastDeferred,
+                forcedExpire, seqNr);
     }
 }

@@ -8,16 +8,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smarthost.persistence.queue.BackoffPolicy;
@@ -36,6 +41,11 @@ import org.smarthost.persistence.queue.QueueName;
  * before the first event of the oldest message then still queued, so the history of messages
  * finished before it is not read again and start-up time follows the queue, not the journal's
  * age. Messages queued since then all have later offsets.
+ *
+ * <p>Faster still, the server saves the index itself ({@link IndexSnapshot}) at every checkpoint
+ * interval and when it stops ({@link SaveIndex}): the next start reads that file and only the
+ * events after it ({@link IndexRestore}), and falls back to the rebuild whenever the file cannot
+ * be trusted.
  */
 public final class QueueManager {
 
@@ -75,7 +85,20 @@ public final class QueueManager {
     /** Replies once the rebuild is done (at once afterwards). */
     public record AwaitReady(ActorRef<Integer> replyTo) implements Command { }
 
+    /**
+     * Save the index for the next start (at a clean stop). Replies whether it was saved: not
+     * during the start-up rebuild, nor without a snapshot file or sequence offsets.
+     */
+    public record SaveIndex(ActorRef<Boolean> replyTo) implements Command { }
+
     private record Rebuilt(Rebuild journal) implements Command { }
+
+    /** The index from a saved snapshot and the events after it; the checkpoint it was read at. */
+    private record Restored(IndexRestore.Result result, long checkpoint, int entries, long afterOffset,
+                            int histories) implements Command { }
+
+    private record SaveWritten(List<ActorRef<Boolean>> waiters, int messages, Throwable failure)
+            implements Command { }
 
     private record RebuildFailed(Throwable cause) implements Command { }
 
@@ -119,28 +142,94 @@ public final class QueueManager {
         }
     }
 
-    /** How often a running server moves the index checkpoint on, so a restart never reads much more. */
+    /**
+     * How often a running server moves the index checkpoint on and saves the index, so a restart,
+     * even after a crash, never reads much more.
+     */
     static final Duration CHECKPOINT_INTERVAL = Duration.ofMinutes(10);
 
     public static Behavior<Command> create(QueueQueries queries, BackoffPolicy policy) {
-        return create(queries, policy, Clock.systemUTC(), CHECKPOINT_INTERVAL);
+        return create(queries, policy, null);
     }
 
-    static Behavior<Command> create(QueueQueries queries, BackoffPolicy policy, Clock clock,
-                                    Duration checkpointInterval) {
+    /** @param snapshots where the index is saved at a stop and read at start; null: never */
+    static Behavior<Command> create(QueueQueries queries, BackoffPolicy policy, IndexSnapshotFile snapshots) {
+        return create(queries, policy, snapshots, Clock.systemUTC(), CHECKPOINT_INTERVAL);
+    }
+
+    static Behavior<Command> create(QueueQueries queries, BackoffPolicy policy, IndexSnapshotFile snapshots,
+                                    Clock clock, Duration checkpointInterval) {
         return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             ActorSystem<Void> system = ctx.getSystem(); // the context is for the actor's own thread only
-            ctx.pipeToSelf(queries.indexCheckpoint(system).thenCompose(from -> read(system, queries, from)),
-                    QueueManager::rebuilt);
+            Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+            ctx.pipeToSelf(queries.indexCheckpoint(system)
+                            .thenCompose(from -> load(system, queries, snapshots, policy, from, blocking)),
+                    (loaded, failure) -> failure != null ? new RebuildFailed(failure) : loaded);
             timers.startTimerWithFixedDelay(MoveCheckpoint.INSTANCE, checkpointInterval);
-            return rebuilding(ctx, stash, new Checkpointer(ctx, queries, clock), policy);
+            Checkpointer checkpointer = new Checkpointer(ctx, queries, clock, snapshots != null);
+            return rebuilding(ctx, stash, checkpointer, policy, new Saver(ctx, snapshots, policy, blocking));
         })));
     }
 
-    /** Timer: read the history since the checkpoint and move it on. */
+    /**
+     * The start: from the saved snapshot and the events after it when the snapshot is usable,
+     * else the rebuild from the checkpoint.
+     */
+    private static CompletionStage<Command> load(ActorSystem<?> system, QueueQueries queries,
+                                                 IndexSnapshotFile snapshots, BackoffPolicy policy,
+                                                 long checkpoint, Executor blocking) {
+        return CompletableFuture.supplyAsync(() -> usableSnapshot(snapshots, checkpoint), blocking)
+                .thenCompose(saved -> saved.isEmpty() ? rebuild(system, queries, checkpoint)
+                        : read(system, queries, saved.get().afterOffset()).thenCompose(tail -> {
+                            IndexRestore restore = new IndexRestore(saved.get(), tail, policy);
+                            Optional<Set<String>> histories = restore.historiesToRead();
+                            if (histories.isEmpty()) {
+                                qmgr.debug("saved queue index not used: the events after it need the full rebuild");
+                                return rebuild(system, queries, checkpoint);
+                            }
+                            return histories(system, queries, histories.get()).thenApply(h -> new Restored(
+                                    restore.finish(h), checkpoint, saved.get().entries().size(),
+                                    saved.get().afterOffset(), histories.get().size()));
+                        }));
+    }
+
+    private static CompletionStage<Command> rebuild(ActorSystem<?> system, QueueQueries queries, long checkpoint) {
+        return read(system, queries, checkpoint).thenApply(Rebuilt::new);
+    }
+
+    private static Optional<IndexSnapshot> usableSnapshot(IndexSnapshotFile snapshots, long checkpoint) {
+        if (snapshots == null) return Optional.empty();
+        Optional<IndexSnapshot> saved;
+        try {
+            saved = snapshots.read();
+        } catch (java.io.IOException | RuntimeException e) {
+            qmgr.warn("warning: {}: saved queue index not used: {}", snapshots.path(), e.getMessage());
+            return Optional.empty();
+        }
+        if (saved.isPresent() && saved.get().afterOffset() < checkpoint) {
+            qmgr.debug("saved queue index not used: older than the index checkpoint");
+            return Optional.empty();
+        }
+        return saved;
+    }
+
+    /** Each message's own history folded, for those a snapshot cannot vouch for. */
+    private static CompletionStage<Map<String, Folded>> histories(ActorSystem<?> system, QueueQueries queries,
+                                                                  Set<String> ids) {
+        return Source.from(ids)
+                .mapAsyncUnordered(4, id -> queries.history(id)
+                        .runWith(Sink.fold(new Rebuild(0), QueueManager::fold), system))
+                .runWith(Sink.fold(new HashMap<String, Folded>(), (all, one) -> {
+                    all.putAll(one.messages); // just the one message (none when it has no events)
+                    return all;
+                }), system)
+                .thenApply(all -> all);
+    }
+
+    /** Timer: read the history since the checkpoint, move it on, and save the index. */
     private enum MoveCheckpoint implements Command { INSTANCE }
 
-    private record CheckpointRead(Rebuild journal, Throwable failure) implements Command { }
+    private record CheckpointRead(Rebuild journal, Throwable failure, boolean forSave) implements Command { }
 
     /**
      * Moves the index checkpoint: after the rebuild, then every interval from a background read of
@@ -156,11 +245,16 @@ public final class QueueManager {
         private ActorRef<QueueIndexCheckpoint.Move> store;
         private long at;
         private boolean reading;
+        private final boolean saving;
+        // a snapshot is wanted at the end of the next read; these SaveIndex senders wait for it
+        private boolean saveWanted;
+        private final List<ActorRef<Boolean>> saveWaiters = new ArrayList<>();
 
-        Checkpointer(ActorContext<Command> ctx, QueueQueries queries, Clock clock) {
+        Checkpointer(ActorContext<Command> ctx, QueueQueries queries, Clock clock, boolean saving) {
             this.ctx = ctx;
             this.queries = queries;
             this.clock = clock;
+            this.saving = saving;
         }
 
         CompletionStage<Rebuild> readAll() {
@@ -173,9 +267,20 @@ public final class QueueManager {
             absorb(journal);
         }
 
+        /** After a start from a saved index: its messages, and the persisted checkpoint. */
+        void restored(IndexRestore.Result r, long checkpoint) {
+            at = checkpoint;
+            tracker.restore(r.firstOffsets(), r.readUpTo());
+            move();
+        }
+
         /** Takes in a read and moves the checkpoint on if it allows. */
         private void absorb(Rebuild journal) {
             tracker.absorb(journal);
+            move();
+        }
+
+        private void move() {
             long next = tracker.checkpoint();
             if (next <= at) return;
             if (store == null) store = ctx.spawn(QueueIndexCheckpoint.create(clock), "index-checkpoint");
@@ -183,19 +288,97 @@ public final class QueueManager {
             at = next;
         }
 
+        /** The timer: move the checkpoint on, and save the index (when there is a file for it). */
         void start() {
-            if (reading || !tracker.usable()) return;
-            reading = true;
-            ctx.pipeToSelf(read(ctx.getSystem(), queries, tracker.readUpTo()), CheckpointRead::new);
+            if (saving) {
+                save(null);
+            } else if (!reading && tracker.usable()) {
+                readNewest(false);
+            }
         }
 
-        void finished(CheckpointRead r) {
+        private void readNewest(boolean forSave) {
+            reading = true;
+            ctx.pipeToSelf(read(ctx.getSystem(), queries, tracker.readUpTo()),
+                    (journal, failure) -> new CheckpointRead(journal, failure, forSave));
+        }
+
+        /**
+         * A snapshot is taken at the end of a read of the newest events, so a save waits for the
+         * read under way (started before it was asked for) and then starts its own.
+         *
+         * @param replyTo told whether it was saved; null for none
+         */
+        void save(ActorRef<Boolean> replyTo) {
+            if (!saving || !tracker.usable()) {
+                if (replyTo != null) replyTo.tell(false);
+                return;
+            }
+            if (replyTo != null) saveWaiters.add(replyTo);
+            saveWanted = true;
+            if (!reading) readNewest(true);
+        }
+
+        /** @return whom to answer when a snapshot is to be taken now, else empty */
+        Optional<List<ActorRef<Boolean>>> finished(CheckpointRead r) {
             reading = false;
             if (r.failure() != null) {
                 qmgr.warn("warning: cannot move the queue index checkpoint: {}", r.failure().toString());
-            } else {
-                absorb(r.journal());
+                if (r.forSave()) {
+                    saveWanted = false;
+                    saveWaiters.forEach(w -> w.tell(false));
+                    saveWaiters.clear();
+                }
+                return Optional.empty();
             }
+            absorb(r.journal());
+            if (r.forSave()) {
+                saveWanted = false;
+                List<ActorRef<Boolean>> waiters = List.copyOf(saveWaiters);
+                saveWaiters.clear();
+                return Optional.of(waiters);
+            }
+            if (saveWanted) readNewest(true);
+            return Optional.empty();
+        }
+    }
+
+    /** Writes snapshots of the index, off the actor's thread. */
+    private static final class Saver {
+        private final ActorContext<Command> ctx;
+        private final IndexSnapshotFile file;
+        private final BackoffPolicy policy;
+        private final Executor blocking;
+
+        Saver(ActorContext<Command> ctx, IndexSnapshotFile file, BackoffPolicy policy, Executor blocking) {
+            this.ctx = ctx;
+            this.file = file;
+            this.policy = policy;
+            this.blocking = blocking;
+        }
+
+        void save(Map<String, IndexEntry> index, IndexCheckpointTracker tracker, Rebuild lastRead,
+                  List<ActorRef<Boolean>> waiters) {
+            IndexSnapshot snapshot = IndexSnapshot.capture(index, tracker, lastRead, policy);
+            int messages = snapshot.entries().size() + snapshot.unresolved().size();
+            ctx.pipeToSelf(CompletableFuture.runAsync(() -> {
+                try {
+                    file.write(snapshot);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, blocking), (ok, failure) -> new SaveWritten(waiters, messages, failure));
+        }
+
+        void written(SaveWritten w) {
+            if (w.failure() != null) {
+                Throwable cause = w.failure() instanceof java.util.concurrent.CompletionException c
+                        && c.getCause() != null ? c.getCause() : w.failure();
+                qmgr.warn("warning: {}: cannot save the queue index: {}", file.path(), cause.toString());
+            } else {
+                qmgr.debug("queue index saved: {} messages", w.messages());
+            }
+            w.waiters().forEach(r -> r.tell(w.failure() == null));
         }
     }
 
@@ -265,7 +448,7 @@ public final class QueueManager {
     }
 
     private static Behavior<Command> rebuilding(ActorContext<Command> ctx, StashBuffer<Command> stash,
-                                                Checkpointer checkpointer, BackoffPolicy policy) {
+                                                Checkpointer checkpointer, BackoffPolicy policy, Saver saver) {
         return Behaviors.receive(Command.class)
                 .onMessage(Rebuilt.class, r -> {
                     Rebuild journal = r.journal();
@@ -278,12 +461,24 @@ public final class QueueManager {
                         return Behaviors.same();
                     }
                     checkpointer.rebuilt(journal); // before index() empties the fold
-                    Map<String, Long> recentlyDone = Ready.recentlyDoneMap();
+                    Map<String, Long> recentlyDone = recentlyDoneMap();
                     Map<String, IndexEntry> index = index(journal.messages, policy, recentlyDone);
                     ctx.getLog().debug("queue index rebuilt: {} messages from the events after tag offset {}",
                             index.size(), journal.afterOffset);
-                    Ready ready = new Ready(index, policy, recentlyDone, checkpointer);
+                    Ready ready = new Ready(index, policy, recentlyDone, checkpointer, saver);
                     return stash.unstashAll(ready.behavior());
+                })
+                .onMessage(Restored.class, r -> {
+                    checkpointer.restored(r.result(), r.checkpoint());
+                    ctx.getLog().debug("queue index restored: {} messages from the saved index ({} entries),"
+                                    + " the events after tag offset {} and {} histories read again",
+                            r.result().index().size(), r.entries(), r.afterOffset(), r.histories());
+                    Ready ready = new Ready(r.result().index(), policy, r.result().recentlyDone(), checkpointer, saver);
+                    return stash.unstashAll(ready.behavior());
+                })
+                .onMessage(SaveIndex.class, s -> {
+                    s.replyTo().tell(false); // nothing to save before the index is whole; the old file stays
+                    return Behaviors.same();
                 })
                 .onMessage(MoveCheckpoint.class, m -> Behaviors.same()) // the rebuild will move it
                 .onMessage(RebuildFailed.class, f -> {
@@ -295,6 +490,16 @@ public final class QueueManager {
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    /** Recently finished messages, so that a late, stale update cannot bring one back. */
+    static Map<String, Long> recentlyDoneMap() {
+        return new java.util.LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > 10_000;
+            }
+        };
     }
 
     private static boolean isSchedulable(IndexEntry e) {
@@ -326,24 +531,17 @@ public final class QueueManager {
         // Recently finished messages, so that a late, stale update cannot bring one back.
         private final Map<String, Long> recentlyDone;
 
-        static Map<String, Long> recentlyDoneMap() {
-            return new java.util.LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-                    return size() > 10_000;
-                }
-            };
-        }
-
         // Messages eligible for a Take, earliest next attempt first: a Take reads only the due
         // head of this set, so its cost does not grow with the number of deferred messages.
         private final java.util.NavigableSet<ScheduleKey> schedule = new java.util.TreeSet<>();
 
         private final Checkpointer checkpointer;
+        private final Saver saver;
 
         Ready(Map<String, IndexEntry> index, BackoffPolicy policy, Map<String, Long> recentlyDone,
-              Checkpointer checkpointer) {
+              Checkpointer checkpointer, Saver saver) {
             this.checkpointer = checkpointer;
+            this.saver = saver;
             this.index = index;
             this.policy = policy;
             this.recentlyDone = recentlyDone;
@@ -386,7 +584,16 @@ public final class QueueManager {
                         return Behaviors.same();
                     })
                     .onMessage(CheckpointRead.class, r -> {
-                        checkpointer.finished(r);
+                        checkpointer.finished(r).ifPresent(
+                                waiters -> saver.save(index, checkpointer.tracker, r.journal(), waiters));
+                        return Behaviors.same();
+                    })
+                    .onMessage(SaveIndex.class, s -> {
+                        checkpointer.save(s.replyTo());
+                        return Behaviors.same();
+                    })
+                    .onMessage(SaveWritten.class, w -> {
+                        saver.written(w);
                         return Behaviors.same();
                     })
                     .onMessage(Release.class, r -> {

@@ -36,7 +36,11 @@ public final class QueueSystem {
         this.settings = settings;
         this.bodies = bodies;
         this.queries = QueueQueries.of(system, settings.readJournalPluginId());
-        this.index = system.systemActorOf(QueueManager.create(queries, settings.backoff()), "qmgr", Props.empty());
+        // The saved index is bound to the embedded journal's files; another journal rebuilds.
+        IndexSnapshotFile snapshots = settings.readJournalPluginId().equals(QueueSettings.ROCKSDB_READ_JOURNAL)
+                ? IndexSnapshotFile.in(settings.storeDirectory()) : null;
+        this.index = system.systemActorOf(QueueManager.create(queries, settings.backoff(), snapshots), "qmgr",
+                Props.empty());
         this.region = system.systemActorOf(MessageRegion.create(index, clock, settings.messageIdleTimeout()),
                 "messages", Props.empty());
         this.receiver = new QueueReceiver(system, settings, ids, bodies, region, clock);
@@ -96,6 +100,14 @@ public final class QueueSystem {
     /** Every queued message, oldest first (waits for the index rebuild). */
     public CompletionStage<List<IndexEntry>> list() {
         return AskPattern.ask(index, QueueManager.ListQueue::new, ASK_TIMEOUT, system.scheduler());
+    }
+
+    /**
+     * Saves the queue index for a quick next start (at "postfix stop"); true when it was saved.
+     * Safe while mail still moves: whatever happens after it is read from the journal at start.
+     */
+    public CompletionStage<Boolean> saveIndex() {
+        return AskPattern.ask(index, QueueManager.SaveIndex::new, ASK_TIMEOUT, system.scheduler());
     }
 
     public CompletionStage<Optional<IndexEntry>> lookup(String queueId) {

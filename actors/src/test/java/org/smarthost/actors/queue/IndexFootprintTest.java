@@ -41,7 +41,7 @@ class IndexFootprintTest {
             // fresh strings per entry, as messages from the journal would have
             String id = ids.next();
             index.put(id, new IndexEntry(id, t.queue(), t.arrival(), t.size(), new String(t.sender()),
-                    new String[] {new String(t.recipients()[0])}, t.reasons(), t.nextAttempt(), false, t.seqNr()));
+                    new String[] {new String(t.recipients()[0])}, t.reasons(), t.nextAttempt(), t.lastDeferred(), false, t.seqNr()));
         }
         long after = usedHeap();
         long perEntry = (after - before) / n;

@@ -41,8 +41,9 @@ import org.smarthost.protocol.smtpd.SessionInfo;
 import org.smarthost.protocol.smtpd.Transaction;
 
 /**
- * The index checkpoint on the real RocksDB journal, across restarts: each start reads only the
- * history after the checkpoint, yet finds exactly the messages still queued.
+ * The index checkpoint and the saved index on the real RocksDB journal, across restarts: each
+ * start reads only the history after the checkpoint (or after the saved index), yet finds
+ * exactly the messages still queued.
  */
 class QueueIndexCheckpointTest {
 
@@ -103,11 +104,65 @@ class QueueIndexCheckpointTest {
     }
 
     @Test
+    void aSavedIndexIsReadAtStartWithTheEventsAfterIt() throws Exception {
+        QueueSystem queue = start();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) ids.add(receive(queue, i));
+        assertTrue(get(queue.delete(ids.get(0))).applied());
+        assertTrue(get(queue.saveIndex()));
+        stop();
+
+        // Mark two saved entries, so the next index shows where each entry came from: the
+        // file, or a read of the journal (which knows nothing of the marks).
+        IndexSnapshotFile file = IndexSnapshotFile.in(store());
+        IndexSnapshot saved = file.read().orElseThrow();
+        assertEquals(List.of(ids.get(1), ids.get(2), ids.get(3)),
+                saved.entries().stream().map(e -> e.entry().queueId()).sorted().toList());
+        file.write(new IndexSnapshot(saved.policy(), saved.afterOffset(), saved.entries().stream()
+                .map(e -> e.entry().queueId().equals(ids.get(1)) || e.entry().queueId().equals(ids.get(2))
+                        ? new IndexSnapshot.Saved(marked(e.entry()), e.firstOffset()) : e)
+                .toList(), saved.unresolved()));
+
+        queue = start();
+        assertEquals(Map.of(ids.get(1), "marked", ids.get(2), "marked", ids.get(3), "s3@example.com"), senders(queue),
+                "the start took the saved index");
+        // after the save: one message held, one deleted, one new; then a stop without a save
+        assertTrue(get(queue.admin(ids.get(2), MessageActor.AdminAction.HOLD)).applied());
+        assertTrue(get(queue.delete(ids.get(3))).applied());
+        ids.add(receive(queue, 4));
+        stop();
+
+        queue = start();
+        assertEquals(Map.of(ids.get(1), "marked", ids.get(2), "s2@example.com", ids.get(4), "s4@example.com"),
+                senders(queue), "the saved index with the events after it; the held message's own history read");
+        assertEquals(org.smarthost.persistence.queue.QueueName.HOLD, get(queue.lookup(ids.get(2))).orElseThrow().queue());
+        stop();
+
+        // a damaged file only costs the rebuild
+        Files.writeString(file.path(), "not an index");
+        queue = start();
+        assertEquals(Map.of(ids.get(1), "s1@example.com", ids.get(2), "s2@example.com", ids.get(4), "s4@example.com"),
+                senders(queue));
+    }
+
+    private static IndexEntry marked(IndexEntry e) {
+        return new IndexEntry(e.queueId(), e.queue(), e.arrival(), e.size(), "marked", e.recipients(), e.reasons(),
+                e.nextAttempt(), e.lastDeferred(), e.forcedExpire(), e.seqNr());
+    }
+
+    private static Map<String, String> senders(QueueSystem queue) throws Exception {
+        Map<String, String> senders = new java.util.HashMap<>();
+        get(queue.list()).forEach(e -> senders.put(e.queueId(), e.sender()));
+        return senders;
+    }
+
+    @Test
     void aRunningServerMovesTheCheckpointOn() throws Exception {
         startSystem();
         QueueQueries queries = QueueQueries.of(system, QueueSettings.ROCKSDB_READ_JOURNAL);
+        IndexSnapshotFile file = IndexSnapshotFile.in(store());
         ActorRef<QueueManager.Command> index = system.systemActorOf(QueueManager.create(queries,
-                BackoffPolicy.POSTFIX_DEFAULTS, Clock.systemUTC(), Duration.ofMillis(100)), "qmgr", Props.empty());
+                BackoffPolicy.POSTFIX_DEFAULTS, file, Clock.systemUTC(), Duration.ofMillis(100)), "qmgr", Props.empty());
         ActorRef<MessageRegion.Command> region = system.systemActorOf(
                 MessageRegion.create(index, Clock.systemUTC(), Duration.ofMinutes(1)), "messages", Props.empty());
         List<String> ids = List.of("4jZd0A1B2CzJ9K1", "4jZd0A1B2CzJ9K2");
@@ -120,6 +175,13 @@ class QueueIndexCheckpointTest {
         delete(region, ids.get(0));
         long first = awaitCheckpoint(queries, 0);
         assertEquals(List.of(ids.get(1)), arrivalsAfter(queries, first), "no restart needed to move it");
+        // with each move the index is saved too, so even a crash restarts from a recent one
+        List<String> saved = List.of();
+        for (int i = 0; i < 200 && !saved.equals(List.of(ids.get(1))); i++) {
+            Thread.sleep(50);
+            saved = file.read().map(s -> s.entries().stream().map(e -> e.entry().queueId()).toList()).orElse(List.of());
+        }
+        assertEquals(List.of(ids.get(1)), saved);
 
         delete(region, ids.get(1));
         long second = awaitCheckpoint(queries, first);
@@ -171,13 +233,18 @@ class QueueIndexCheckpointTest {
                         "pekko.loglevel", "WARNING",
                         "pekko.persistence.journal.plugin", "smarthost.journal.rocksdb",
                         "pekko.persistence.snapshot-store.plugin", "smarthost.snapshot.rocksdb",
-                        "smarthost.store.dir", dir.toString()))
+                        "smarthost.store.dir", store().toString()))
                 .withFallback(ConfigFactory.load()));
+    }
+
+    /** Where QueueSettings.defaults says the journal is, as the server configures it. */
+    private Path store() {
+        return dir.resolve("db");
     }
 
     private QueueSystem start() throws Exception {
         startSystem();
-        bodies = BodyStore.open(dir);
+        bodies = BodyStore.open(store());
         return QueueSystem.start(system, QueueSettings.defaults("mx.example", dir), bodies,
                 QueueIdGenerator.forThisProcess(), Clock.systemUTC());
     }

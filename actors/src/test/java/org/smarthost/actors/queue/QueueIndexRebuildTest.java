@@ -1,6 +1,8 @@
 package org.smarthost.actors.queue;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.smarthost.actors.queue.TestMessages.attempt;
+import static org.smarthost.actors.queue.TestMessages.readJournal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -109,7 +111,7 @@ class QueueIndexRebuildTest {
 
     @Test
     void theCheckpointIsJustBeforeTheOldestMessageStillQueued() {
-        QueueManager.Rebuild journal = fold(HISTORY, 0);
+        QueueManager.Rebuild journal = readJournal(HISTORY, 0);
         assertEquals(6, journal.lastOffset);
         assertEquals(1, checkpoint(journal), "4E2 arrived at offset 2");
         assertTrue(journal.cutShort().isEmpty());
@@ -117,14 +119,14 @@ class QueueIndexRebuildTest {
 
     @Test
     void withNothingQueuedTheCheckpointIsTheLastEventRead() {
-        QueueManager.Rebuild journal = fold(List.of(HISTORY.get(0), HISTORY.get(2), HISTORY.get(3)), 0);
+        QueueManager.Rebuild journal = readJournal(List.of(HISTORY.get(0), HISTORY.get(2), HISTORY.get(3)), 0);
         assertEquals(3, checkpoint(journal));
     }
 
     @Test
     void aRebuildFromTheCheckpointFindsTheSameQueue() {
-        Map<String, IndexEntry> whole = QueueManager.index(fold(HISTORY, 0).messages, POLICY, new HashMap<>());
-        QueueManager.Rebuild fromCheckpoint = fold(HISTORY, 1);
+        Map<String, IndexEntry> whole = QueueManager.index(readJournal(HISTORY, 0).messages, POLICY, new HashMap<>());
+        QueueManager.Rebuild fromCheckpoint = readJournal(HISTORY, 1);
         // 4E1's delivery and completion come after the checkpoint without its arrival: it is done
         assertTrue(fromCheckpoint.messages.get("4E1").isDone());
         assertTrue(fromCheckpoint.cutShort().isEmpty());
@@ -140,9 +142,9 @@ class QueueIndexRebuildTest {
         var events = new java.util.ArrayList<>(HISTORY);
         events.add(attempt("4E2", 1, "r@example.net", DeliveryAttempted.Outcome.DEFERRED, "451 try later"));
         // a checkpoint past 4E2's arrival (which a correct rebuild never writes) must not lose 4E2
-        assertEquals(Optional.of("4E2"), fold(events, 2).cutShort());
+        assertEquals(Optional.of("4E2"), readJournal(events, 2).cutShort());
         // in a read of the whole journal such a message is only an orphan: nothing was cut
-        var orphan = fold(events.subList(2, events.size()), 0);
+        var orphan = readJournal(events.subList(2, events.size()), 0);
         assertTrue(orphan.messages.get("4E2").isPartial());
         assertTrue(orphan.cutShort().isEmpty());
         assertEquals(orphan.lastOffset, checkpoint(orphan), "an orphan does not hold the checkpoint back");
@@ -153,13 +155,13 @@ class QueueIndexRebuildTest {
         var events = new java.util.ArrayList<>(HISTORY);
         events.add(new MessageCompleted("4E2", T));
         IndexCheckpointTracker tracker = new IndexCheckpointTracker();
-        tracker.absorb(fold(events.subList(0, 2), 0));   // 4E1 and 4E2 arrive
+        tracker.absorb(readJournal(events.subList(0, 2), 0));   // 4E1 and 4E2 arrive
         assertEquals(0, tracker.checkpoint(), "4E1 arrived at offset 1");
-        tracker.absorb(fold(events.subList(0, 6), tracker.readUpTo()));   // 4E1 and 4E3 done
+        tracker.absorb(readJournal(events.subList(0, 6), tracker.readUpTo()));   // 4E1 and 4E3 done
         assertEquals(6, tracker.readUpTo());
         assertEquals(1, tracker.checkpoint(), "4E2, whose arrival an earlier read saw, still holds it");
-        assertEquals(checkpoint(fold(events.subList(0, 6), 0)), tracker.checkpoint());
-        tracker.absorb(fold(events, tracker.readUpTo()));   // 4E2 done at offset 7
+        assertEquals(checkpoint(readJournal(events.subList(0, 6), 0)), tracker.checkpoint());
+        tracker.absorb(readJournal(events, tracker.readUpTo()));   // 4E2 done at offset 7
         assertEquals(7, tracker.checkpoint());
     }
 
@@ -184,27 +186,6 @@ class QueueIndexRebuildTest {
     }
 
     private QueueManager.Rebuild fold(List<QueueEvent> events) {
-        return fold(events, 0);
-    }
-
-    /** Folds the events stored at offsets 1, 2, ... that come after {@code afterOffset}. */
-    private QueueManager.Rebuild fold(List<QueueEvent> events, long afterOffset) {
-        Map<String, Long> seq = new HashMap<>();
-        QueueManager.Rebuild acc = new QueueManager.Rebuild(afterOffset);
-        long offset = 0;
-        for (QueueEvent e : events) {
-            long nr = seq.merge(e.queueId(), 1L, Long::sum);
-            if (++offset <= afterOffset) continue;
-            acc = QueueManager.fold(acc, EventEnvelope.apply(Offset.sequence(offset),
-                    QueueEvent.persistenceId(e.queueId()), nr, e, 0L));
-        }
-        return acc;
-    }
-
-    private static DeliveryAttempted attempt(String id, int n, String rcpt, DeliveryAttempted.Outcome outcome,
-                                             String reply) {
-        return new DeliveryAttempted(id, T, "smtp:[relay]", n, List.of(new DeliveryAttempted.RecipientOutcome(
-                rcpt, outcome, outcome == DeliveryAttempted.Outcome.DELIVERED ? "2.0.0" : "4.4.1", reply,
-                "relay[127.0.0.1]:9", null)));
+        return readJournal(events, 0);
     }
 }

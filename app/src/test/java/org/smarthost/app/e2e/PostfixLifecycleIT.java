@@ -201,6 +201,11 @@ class PostfixLifecycleIT {
             wal = files.filter(f -> f.toString().endsWith(".log")).mapToLong(f -> f.toFile().length()).sum();
         }
         assertEquals(0, wal, "bytes left in the queue database's WAL after postfix stop");
+        // the queue index was saved for the next start, which an offline postqueue makes too
+        assertTrue(Files.size(mail.root.resolve("state/queue/db/qmgr.index")) > 0);
+        MailSystem.Result offline = mail.run("postqueue", "-p");
+        assertEquals(0, offline.exit(), offline.toString());
+        assertTrue(offline.out().contains("rcpt@example.com"), "the message queued earlier: " + offline);
     }
 
     /**

@@ -19,7 +19,7 @@ class ShowqTest {
 
     static IndexEntry entry(String id, QueueName q, long arrival, long size, String sender, String[] rcpts,
                             String[] reasons, boolean expired) {
-        return new IndexEntry(id, q, arrival, size, sender, rcpts, reasons, -1, expired, 1);
+        return new IndexEntry(id, q, arrival, size, sender, rcpts, reasons, -1, -1, expired, 1);
     }
 
     static String capture(Consumer<PrintWriter> f) {
