@@ -52,7 +52,11 @@ final class IndexRestore {
      */
     Optional<Set<String>> historiesToRead() {
         if (!tail.offsetsKnown) return Optional.empty();
-        Set<String> ids = new HashSet<>(snapshot.unresolved().keySet());
+        Set<String> ids = new HashSet<>();
+        for (String id : snapshot.unresolved().keySet()) {
+            QueueManager.Folded f = tail.messages.get(id);
+            if (f == null || !f.isDone()) ids.add(id); // finished after the save: nothing to read
+        }
         for (Map.Entry<String, QueueManager.Folded> m : tail.messages.entrySet()) {
             if (!m.getValue().isPartial()) continue; // arrived in the tail, or done: the tail's fold is whole
             if (!firstOffsets.containsKey(m.getKey())) return Optional.empty();

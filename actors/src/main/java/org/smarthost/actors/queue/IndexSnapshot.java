@@ -32,13 +32,15 @@ record IndexSnapshot(String policy, long afterOffset, List<Saved> entries, Map<S
     }
 
     /**
-     * What a running queue manager can save: the messages the journal has queued (the
-     * checkpoint tracker's, just fed with {@code lastRead}, the read of the newest events) with
-     * their index entries. An entry is vouched for unless {@code lastRead} has a later event of
-     * its message than the entry reflects; an update can only go missing when a message actor
-     * stops between its journal write and its report, so a stop, whose events this last read
-     * covers. An entry ahead of the read is kept: its later events come after the offset, in
-     * the tail the next start reads anyway.
+     * What a running queue manager can save: the messages the journal has queued up to the
+     * checkpoint tracker's last read (just fed with {@code lastRead}, a read of the newest events,
+     * or an empty one when that read took too long) with their index entries. An entry is
+     * vouched for unless {@code lastRead} has a later event of its message than the entry
+     * reflects; an update can only go missing when a message actor stops between its journal
+     * write and its report, so at a stop, and then the event is in {@code lastRead} or after the
+     * offset. Events after the offset are in the tail the next start reads: an entry ahead of
+     * the read is kept (its message is read again then), and a message that arrived after it is
+     * not saved (it comes whole from the tail).
      */
     static IndexSnapshot capture(Map<String, IndexEntry> index, IndexCheckpointTracker tracker,
                                  QueueManager.Rebuild lastRead, BackoffPolicy policy) {

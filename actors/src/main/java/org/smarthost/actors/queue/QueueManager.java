@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -166,7 +167,7 @@ public final class QueueManager {
                             .thenCompose(from -> load(system, queries, snapshots, policy, from, blocking)),
                     (loaded, failure) -> failure != null ? new RebuildFailed(failure) : loaded);
             timers.startTimerWithFixedDelay(MoveCheckpoint.INSTANCE, checkpointInterval);
-            Checkpointer checkpointer = new Checkpointer(ctx, queries, clock, snapshots != null);
+            Checkpointer checkpointer = new Checkpointer(ctx, timers, queries, clock, snapshots != null);
             return rebuilding(ctx, stash, checkpointer, policy, new Saver(ctx, snapshots, policy, blocking));
         })));
     }
@@ -229,6 +230,16 @@ public final class QueueManager {
     /** Timer: read the history since the checkpoint, move it on, and save the index. */
     private enum MoveCheckpoint implements Command { INSTANCE }
 
+    /** Timer: a {@link SaveIndex} has waited long enough for its read of the newest events. */
+    private enum SaveDeadline implements Command { INSTANCE }
+
+    /**
+     * How long a SaveIndex waits for the read of the events since the previous read (at most a
+     * checkpoint interval's worth) before it saves what the previous read knew; the next start
+     * then reads those events instead. Keeps "postfix stop" within its 15 s.
+     */
+    static final Duration SAVE_READ_DEADLINE = Duration.ofSeconds(5);
+
     private record CheckpointRead(Rebuild journal, Throwable failure, boolean forSave) implements Command { }
 
     /**
@@ -239,6 +250,7 @@ public final class QueueManager {
      */
     private static final class Checkpointer {
         private final ActorContext<Command> ctx;
+        private final TimerScheduler<Command> timers;
         private final QueueQueries queries;
         private final Clock clock;
         private final IndexCheckpointTracker tracker = new IndexCheckpointTracker();
@@ -250,8 +262,10 @@ public final class QueueManager {
         private boolean saveWanted;
         private final List<ActorRef<Boolean>> saveWaiters = new ArrayList<>();
 
-        Checkpointer(ActorContext<Command> ctx, QueueQueries queries, Clock clock, boolean saving) {
+        Checkpointer(ActorContext<Command> ctx, TimerScheduler<Command> timers, QueueQueries queries, Clock clock,
+                     boolean saving) {
             this.ctx = ctx;
+            this.timers = timers;
             this.queries = queries;
             this.clock = clock;
             this.saving = saving;
@@ -314,9 +328,25 @@ public final class QueueManager {
                 if (replyTo != null) replyTo.tell(false);
                 return;
             }
-            if (replyTo != null) saveWaiters.add(replyTo);
+            if (replyTo != null) {
+                saveWaiters.add(replyTo);
+                timers.startSingleTimer(SaveDeadline.INSTANCE, SAVE_READ_DEADLINE);
+            }
             saveWanted = true;
             if (!reading) readNewest(true);
+        }
+
+        /**
+         * The read a save waits for is taking too long: whom to answer with a snapshot of what
+         * the previous read knew, taken now (correct too: whatever came after that read is in
+         * the events the next start reads), or empty when the save is already done.
+         */
+        Optional<List<ActorRef<Boolean>>> deadline() {
+            if (!saveWanted) return Optional.empty();
+            saveWanted = false;
+            List<ActorRef<Boolean>> waiters = List.copyOf(saveWaiters);
+            saveWaiters.clear();
+            return Optional.of(waiters);
         }
 
         /** @return whom to answer when a snapshot is to be taken now, else empty */
@@ -332,23 +362,24 @@ public final class QueueManager {
                 return Optional.empty();
             }
             absorb(r.journal());
-            if (r.forSave()) {
-                saveWanted = false;
-                List<ActorRef<Boolean>> waiters = List.copyOf(saveWaiters);
-                saveWaiters.clear();
-                return Optional.of(waiters);
+            if (!saveWanted) return Optional.empty(); // none asked, or saved at its deadline
+            if (!r.forSave()) {
+                readNewest(true); // this read began before the save was asked for
+                return Optional.empty();
             }
-            if (saveWanted) readNewest(true);
-            return Optional.empty();
+            timers.cancel(SaveDeadline.INSTANCE);
+            return deadline();
         }
     }
 
-    /** Writes snapshots of the index, off the actor's thread. */
+    /** Writes snapshots of the index, off the actor's thread, one after the other. */
     private static final class Saver {
         private final ActorContext<Command> ctx;
         private final IndexSnapshotFile file;
         private final BackoffPolicy policy;
         private final Executor blocking;
+        // a save at stop may come while the 10-minute one is still writing: never two at once
+        private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
         Saver(ActorContext<Command> ctx, IndexSnapshotFile file, BackoffPolicy policy, Executor blocking) {
             this.ctx = ctx;
@@ -361,13 +392,14 @@ public final class QueueManager {
                   List<ActorRef<Boolean>> waiters) {
             IndexSnapshot snapshot = IndexSnapshot.capture(index, tracker, lastRead, policy);
             int messages = snapshot.entries().size() + snapshot.unresolved().size();
-            ctx.pipeToSelf(CompletableFuture.runAsync(() -> {
+            lastWrite = lastWrite.handle((ok, earlierFailure) -> ok).thenRunAsync(() -> {
                 try {
                     file.write(snapshot);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            }, blocking), (ok, failure) -> new SaveWritten(waiters, messages, failure));
+            }, blocking);
+            ctx.pipeToSelf(lastWrite, (ok, failure) -> new SaveWritten(waiters, messages, failure));
         }
 
         void written(SaveWritten w) {
@@ -590,6 +622,11 @@ public final class QueueManager {
                     })
                     .onMessage(SaveIndex.class, s -> {
                         checkpointer.save(s.replyTo());
+                        return Behaviors.same();
+                    })
+                    .onMessage(SaveDeadline.class, d -> {
+                        checkpointer.deadline().ifPresent(waiters -> saver.save(index, checkpointer.tracker,
+                                new Rebuild(checkpointer.tracker.readUpTo()), waiters));
                         return Behaviors.same();
                     })
                     .onMessage(SaveWritten.class, w -> {

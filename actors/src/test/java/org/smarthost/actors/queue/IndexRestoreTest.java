@@ -111,6 +111,27 @@ class IndexRestoreTest {
     }
 
     @Test
+    void aSaveThatCouldNotWaitForItsReadIsCorrectToo() {
+        // the last read ended after BEFORE; the index has seen AFTER too when the save gives up
+        // waiting for the read of AFTER and saves what that last read knew
+        List<QueueEvent> all = concat(BEFORE, AFTER);
+        IndexCheckpointTracker tracker = new IndexCheckpointTracker();
+        tracker.absorb(readJournal(BEFORE, 0));
+        IndexSnapshot saved = IndexSnapshot.capture(rebuild(all), tracker, new QueueManager.Rebuild(tracker.readUpTo()),
+                POLICY);
+        assertEquals(BEFORE.size(), saved.afterOffset());
+        assertEquals(Set.of("5A3"), saved.unresolved().keySet(), "finished after the read: no entry to save");
+        assertFalse(ids(saved).contains("5A6"), "arrived after the read: the tail has it whole");
+
+        IndexRestore restore = new IndexRestore(saved, readJournal(all, saved.afterOffset()), POLICY);
+        Set<String> read = restore.historiesToRead().orElseThrow();
+        assertEquals(Set.of("5A2", "5A5"), read, "5A3 is done in the tail: nothing to read for it");
+        IndexRestore.Result r = restore.finish(histories(all, read));
+        assertSameIndex(rebuild(all), r.index());
+        assertEquals(firstOffsets(all), r.firstOffsets());
+    }
+
+    @Test
     void underOtherBackoffSettingsDeferredEntriesAreBackedOffAnew() {
         // main.cf changed between the stop and the start: minimal 60s, maximal 120s
         BackoffPolicy other = new BackoffPolicy(java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(120),
