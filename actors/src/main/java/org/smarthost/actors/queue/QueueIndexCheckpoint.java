@@ -12,7 +12,7 @@ import org.smarthost.persistence.queue.QueueIndexCheckpointed;
 /**
  * Keeps where the next start-up rebuild of the queue index may begin (see
  * {@link QueueIndexCheckpointed}). Only ever moves forward: one event per move, at most one per
- * server start and one per checkpoint interval. Only the newest matters, so a snapshot every
+ * server start and one per checkpoint interval (a minute). Only the newest matters, so a snapshot every
  * {@value #SNAPSHOT_EVERY} events drops the older ones: its own history stays short however long
  * the server runs (QueueQueries.indexCheckpoint reads the events that are left).
  */
