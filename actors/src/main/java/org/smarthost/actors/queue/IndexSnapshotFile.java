@@ -1,5 +1,7 @@
 package org.smarthost.actors.queue;
 
+import static org.smarthost.persistence.serialization.LengthPrefixed.writeString;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -23,6 +25,7 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 import org.smarthost.persistence.queue.QueueName;
+import org.smarthost.persistence.serialization.LengthPrefixed;
 
 /**
  * Where an {@link IndexSnapshot} is kept: one file next to the journal, written whole to a
@@ -173,17 +176,8 @@ final class IndexSnapshotFile {
         return new IndexSnapshot.Saved(entry, in.readLong());
     }
 
-    // DataOutputStream.writeUTF stops at 64 KB, and a deferral reason may quote a long reply.
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
     private static String readString(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > MAX_STRING) throw new IOException("bad string length " + n);
-        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+        return LengthPrefixed.readString(in, MAX_STRING, "damaged queue index snapshot");
     }
 
     private static int count(DataInputStream in) throws IOException {

@@ -1,11 +1,14 @@
 package org.smarthost.app.control;
 
+import static org.smarthost.persistence.serialization.LengthPrefixed.writeString;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.smarthost.persistence.serialization.LengthPrefixed;
 
 /**
  * Wire format of the control channel, one request per connection.
@@ -41,15 +44,7 @@ final class ControlProtocol {
         return words;
     }
 
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
     private static String readString(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0 || length > MAX_STRING) throw new IOException("bad control request: string of " + length);
-        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        return LengthPrefixed.readString(in, MAX_STRING, "bad control request");
     }
 }
