@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -266,6 +267,8 @@ public final class QueueManager {
         // a snapshot is wanted at the end of the next read; these SaveIndex senders wait for it
         private boolean saveWanted;
         private long reads;
+        // the queue ID strings the index holds, once there is one (see IndexCheckpointTracker.absorb)
+        private UnaryOperator<String> sameId = UnaryOperator.identity();
         private final List<ActorRef<Boolean>> saveWaiters = new ArrayList<>();
 
         Checkpointer(ActorContext<Command> ctx, TimerScheduler<Command> timers, QueueQueries queries, Clock clock,
@@ -279,6 +282,14 @@ public final class QueueManager {
 
         CompletionStage<Rebuild> readAll() {
             return read(ctx.getSystem(), queries, 0);
+        }
+
+        /** Background reads keep their queued messages under the index's own queue ID strings. */
+        void shareIdsWith(Map<String, IndexEntry> index) {
+            sameId = id -> {
+                IndexEntry e = index.get(id);
+                return e != null ? e.queueId() : id;
+            };
         }
 
         /** After the start-up rebuild (read from the persisted checkpoint, already checked whole). */
@@ -296,7 +307,7 @@ public final class QueueManager {
 
         /** Takes in a read and moves the checkpoint on if it allows. */
         private void absorb(Rebuild journal) {
-            tracker.absorb(journal);
+            tracker.absorb(journal, sameId);
             move();
         }
 
@@ -581,6 +592,7 @@ public final class QueueManager {
             this.checkpointer = checkpointer;
             this.saver = saver;
             this.index = index;
+            checkpointer.shareIdsWith(index);
             this.policy = policy;
             this.recentlyDone = recentlyDone;
             index.values().forEach(this::schedule);

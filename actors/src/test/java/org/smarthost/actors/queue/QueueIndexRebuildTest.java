@@ -166,6 +166,15 @@ class QueueIndexRebuildTest {
     }
 
     @Test
+    void aReadKeepsItsQueuedMessagesUnderTheIndexsOwnQueueIdStrings() {
+        String indexes = new String("4E2"); // not the instance the read decoded
+        IndexCheckpointTracker tracker = new IndexCheckpointTracker();
+        tracker.absorb(readJournal(HISTORY, 0), id -> id.equals("4E2") ? indexes : id);
+        assertEquals(1, tracker.queued());
+        tracker.forEachQueued((id, first) -> org.junit.jupiter.api.Assertions.assertSame(indexes, id));
+    }
+
+    @Test
     void noCheckpointWithoutSequenceOffsets() {
         QueueManager.Rebuild journal = new QueueManager.Rebuild(0);
         QueueEvent e = HISTORY.get(1);
