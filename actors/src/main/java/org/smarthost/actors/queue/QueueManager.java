@@ -52,6 +52,8 @@ import org.smarthost.persistence.queue.QueueName;
 public final class QueueManager {
 
     private static final Logger qmgr = LoggerFactory.getLogger("postfix/qmgr");
+    /** The internal log (smarthost.log): how the index was loaded and saved. */
+    private static final Logger log = LoggerFactory.getLogger(QueueManager.class);
 
     public sealed interface Command { }
 
@@ -191,7 +193,7 @@ public final class QueueManager {
                             IndexRestore restore = new IndexRestore(saved.get(), tail, policy);
                             Optional<Set<String>> histories = restore.historiesToRead();
                             if (histories.isEmpty()) {
-                                qmgr.debug("saved queue index not used: the events after it need the full rebuild");
+                                log.info("saved queue index not used: the events after it need the full rebuild");
                                 return rebuild(system, queries, checkpoint);
                             }
                             return histories(system, queries, histories.get()).thenApply(h -> new Restored(
@@ -214,7 +216,7 @@ public final class QueueManager {
             return Optional.empty();
         }
         if (saved.isPresent() && saved.get().afterOffset() < checkpoint) {
-            qmgr.debug("saved queue index not used: older than the index checkpoint");
+            log.info("saved queue index not used: older than the index checkpoint");
             return Optional.empty();
         }
         return saved;
@@ -425,7 +427,7 @@ public final class QueueManager {
                         && c.getCause() != null ? c.getCause() : w.failure();
                 qmgr.warn("warning: {}: cannot save the queue index: {}", file.path(), cause.toString());
             } else {
-                qmgr.debug("queue index saved: {} messages", w.messages());
+                log.info("queue index saved: {} messages", w.messages());
             }
             w.waiters().forEach(r -> r.tell(w.failure() == null));
         }
@@ -512,14 +514,14 @@ public final class QueueManager {
                     checkpointer.rebuilt(journal); // before index() empties the fold
                     Map<String, Long> recentlyDone = recentlyDoneMap();
                     Map<String, IndexEntry> index = index(journal.messages, policy, recentlyDone);
-                    ctx.getLog().debug("queue index rebuilt: {} messages from the events after tag offset {}",
+                    ctx.getLog().info("queue index rebuilt: {} messages from the events after tag offset {}",
                             index.size(), journal.afterOffset);
                     Ready ready = new Ready(index, policy, recentlyDone, checkpointer, saver);
                     return stash.unstashAll(ready.behavior());
                 })
                 .onMessage(Restored.class, r -> {
                     checkpointer.restored(r.result(), r.checkpoint());
-                    ctx.getLog().debug("queue index restored: {} messages from the saved index ({} entries),"
+                    ctx.getLog().info("queue index restored: {} messages from the saved index ({} entries),"
                                     + " the events after tag offset {} and {} histories read again",
                             r.result().index().size(), r.entries(), r.afterOffset(), r.histories());
                     Ready ready = new Ready(r.result().index(), policy, r.result().recentlyDone(), checkpointer, saver);
