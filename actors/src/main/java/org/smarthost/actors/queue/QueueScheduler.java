@@ -159,15 +159,6 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
     private Runnable retireOld = () -> { };
     private boolean scanning;
     private boolean rescan;
-    // Messages taken whose state is still being read (their actors recovering from the journal).
-    private int loading;
-    private int asked; // how many the Take under way asked for
-    /**
-     * At most this many messages are taken while others still load: after a restart with a full
-     * queue the first Take would otherwise start qmgr_message_active_limit (20,000) recoveries at
-     * once, and the first delivery waited behind all of them.
-     */
-    static final int LOADING_WINDOW = 256;
 
     public static Behavior<Command> create(SchedulerSettings settings, ActorRef<QueueManager.Command> index,
                                            ActorRef<MessageRegion.Command> region, AddressResolver resolver,
@@ -226,14 +217,8 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
             rescan = true;
             return this;
         }
-        int free = Math.min(settings.activeLimit() - active.size(), settings.recipientLimit() - activeRecipients);
-        if (free <= 0) return this;       // done() scans again when room frees up
-        if (loading >= LOADING_WINDOW) {  // loaded() scans again as the window empties
-            rescan = true;
-            return this;
-        }
-        int room = Math.min(free, LOADING_WINDOW - loading);
-        asked = room;
+        int room = Math.min(settings.activeLimit() - active.size(), settings.recipientLimit() - activeRecipients);
+        if (room <= 0) return this;       // done() scans again when room frees up
         scanning = true;
         rescan = false;
         long now = clock.instant().getEpochSecond();
@@ -254,17 +239,13 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
             a.recipients = e.recipients().length;
             active.put(e.queueId(), a);
             activeRecipients += a.recipients;
-            loading++;
             ctx.pipeToSelf(state(e.queueId()), (s, f) -> new Loaded(e.queueId(), s, f));
         }
-        // all it asked for: more may be due
-        if (rescan || t.entries().size() >= asked) scan();
+        if (rescan) scan();
         return this;
     }
 
     private Behavior<Command> loaded(Loaded l) {
-        loading--;
-        if (rescan && loading <= LOADING_WINDOW / 2) scan();
         Active a = active.get(l.queueId());
         if (a == null) return this;
         if (l.failure() != null) {
