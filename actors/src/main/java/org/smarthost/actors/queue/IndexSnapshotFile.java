@@ -125,11 +125,6 @@ final class IndexSnapshotFile {
         }
     }
 
-    /** Removes the file (a start that finds it unusable, so it is not read again). */
-    void delete() throws IOException {
-        Files.deleteIfExists(file);
-    }
-
     private String journalId() throws IOException {
         try {
             return Files.readString(journalIdentity, StandardCharsets.UTF_8).trim();

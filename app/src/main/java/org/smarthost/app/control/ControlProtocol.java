@@ -5,7 +5,6 @@ import static org.smarthost.persistence.serialization.LengthPrefixed.writeString
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.smarthost.persistence.serialization.LengthPrefixed;
