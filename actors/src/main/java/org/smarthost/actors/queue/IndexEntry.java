@@ -31,7 +31,8 @@ public record IndexEntry(String queueId, QueueName queue, long arrival, long siz
         Instant next = s.nextAttempt(policy);
         return new IndexEntry(s.queueId(), s.queue(), s.received().at().getEpochSecond(), s.received().size(),
                 s.received().sender(), rcpts, reasons, next == null ? -1 : next.getEpochSecond(),
-                s.queue() == QueueName.DEFERRED && s.lastDeferredAt() != null ? s.lastDeferredAt().getEpochSecond() : -1,
+                s.queue() == QueueName.DEFERRED && s.lastDeferredAt() != null
+                        ? s.lastDeferredAt().getEpochSecond() : -1,
                 s.forcedExpire(), seqNr);
     }
 

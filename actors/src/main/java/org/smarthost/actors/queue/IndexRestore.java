@@ -67,10 +67,10 @@ final class IndexRestore {
 
     /**
      * The index: the snapshot with the tail applied and the histories read in place of their
-     * entries. {@code histories} holds each message of {@link #historiesToRead} folded from
-     * its own events; one with no events at all is absent.
+     * entries. {@code read} is what {@link #historiesToRead} gave; {@code histories} holds each
+     * of those messages folded from its own events (one with no events at all is absent).
      */
-    Result finish(Map<String, QueueManager.Folded> histories) {
+    Result finish(Set<String> read, Map<String, QueueManager.Folded> histories) {
         Map<String, Long> recentlyDone = QueueManager.recentlyDoneMap();
         tail.messages.forEach((id, f) -> {
             if (f.isDone()) {
@@ -80,10 +80,6 @@ final class IndexRestore {
                 index.put(id, IndexEntry.of(f.state(), f.seqNr(), policy));
                 firstOffsets.putIfAbsent(id, f.firstOffset());
             }
-        });
-        Set<String> read = new HashSet<>(snapshot.unresolved().keySet());
-        tail.messages.forEach((id, f) -> {
-            if (f.isPartial()) read.add(id);
         });
         for (String id : read) {
             QueueManager.Folded f = histories.get(id);

@@ -197,7 +197,7 @@ public final class QueueManager {
                                 return rebuild(system, queries, checkpoint);
                             }
                             return histories(system, queries, histories.get()).thenApply(h -> new Restored(
-                                    restore.finish(h), checkpoint, saved.get().entries().size(),
+                                    restore.finish(histories.get(), h), checkpoint, saved.get().entries().size(),
                                     saved.get().afterOffset(), histories.get().size()));
                         }));
     }
@@ -228,11 +228,10 @@ public final class QueueManager {
         return Source.from(ids)
                 .mapAsyncUnordered(4, id -> queries.history(id)
                         .runWith(Sink.fold(new Rebuild(0), QueueManager::fold), system))
-                .runWith(Sink.fold(new HashMap<String, Folded>(), (all, one) -> {
+                .runWith(Sink.<Map<String, Folded>, Rebuild>fold(new HashMap<>(), (all, one) -> {
                     all.putAll(one.messages); // just the one message (none when it has no events)
                     return all;
-                }), system)
-                .thenApply(all -> all);
+                }), system);
     }
 
     /** Timer: read the history since the checkpoint, move it on, and save the index. */

@@ -63,7 +63,7 @@ class IndexRestoreTest {
         IndexRestore restore = new IndexRestore(saved, readJournal(all, saved.afterOffset()), POLICY);
         Set<String> read = restore.historiesToRead().orElseThrow();
         assertEquals(Set.of("5A2", "5A5"), read, "changed after the save without arriving after it");
-        IndexRestore.Result r = restore.finish(histories(all, read));
+        IndexRestore.Result r = restore.finish(read, histories(all, read));
 
         Map<String, IndexEntry> rebuilt = rebuild(all);
         assertEquals(Set.of("5A2", "5A4", "5A5", "5A6"), rebuilt.keySet());
@@ -90,7 +90,7 @@ class IndexRestoreTest {
         IndexRestore restore = new IndexRestore(saved, readJournal(all, saved.afterOffset()), POLICY);
         Set<String> read = restore.historiesToRead().orElseThrow();
         assertTrue(read.containsAll(Set.of("5A2", "5A4")));
-        assertSameIndex(rebuild(all), restore.finish(histories(all, read)).index());
+        assertSameIndex(rebuild(all), restore.finish(read, histories(all, read)).index());
     }
 
     @Test
@@ -107,7 +107,7 @@ class IndexRestoreTest {
         IndexRestore restore = new IndexRestore(saved, readJournal(all, saved.afterOffset()), POLICY);
         Set<String> read = restore.historiesToRead().orElseThrow();
         assertTrue(read.contains("5A2"));
-        assertSameIndex(rebuild(all), restore.finish(histories(all, read)).index());
+        assertSameIndex(rebuild(all), restore.finish(read, histories(all, read)).index());
     }
 
     @Test
@@ -126,7 +126,7 @@ class IndexRestoreTest {
         IndexRestore restore = new IndexRestore(saved, readJournal(all, saved.afterOffset()), POLICY);
         Set<String> read = restore.historiesToRead().orElseThrow();
         assertEquals(Set.of("5A2", "5A5"), read, "5A3 is done in the tail: nothing to read for it");
-        IndexRestore.Result r = restore.finish(histories(all, read));
+        IndexRestore.Result r = restore.finish(read, histories(all, read));
         assertSameIndex(rebuild(all), r.index());
         assertEquals(firstOffsets(all), r.firstOffsets());
     }
@@ -138,7 +138,8 @@ class IndexRestoreTest {
                 POLICY.maximalQueueLifetime(), POLICY.bounceQueueLifetime());
         IndexSnapshot saved = save(BEFORE);
         IndexRestore restore = new IndexRestore(saved, readJournal(BEFORE, saved.afterOffset()), other);
-        IndexRestore.Result r = restore.finish(histories(BEFORE, restore.historiesToRead().orElseThrow()));
+        Set<String> read = restore.historiesToRead().orElseThrow();
+        IndexRestore.Result r = restore.finish(read, histories(BEFORE, read));
 
         Map<String, IndexEntry> rebuilt = QueueManager.index(readJournal(BEFORE, 0).messages, other, new HashMap<>());
         assertSameIndex(rebuilt, r.index());
@@ -173,7 +174,7 @@ class IndexRestoreTest {
         before.forEach(e -> done.add(new MessageCompleted(e.queueId(), T)));
         IndexRestore deleted = new IndexRestore(saved, readJournal(done, saved.afterOffset()), POLICY);
         assertEquals(Set.of(), deleted.historiesToRead().orElseThrow());
-        assertTrue(deleted.finish(Map.of()).index().isEmpty());
+        assertTrue(deleted.finish(Set.of(), Map.of()).index().isEmpty());
     }
 
     @Test
