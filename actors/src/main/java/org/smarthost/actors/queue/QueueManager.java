@@ -95,6 +95,12 @@ public final class QueueManager {
      */
     public record SaveIndex(ActorRef<Boolean> replyTo) implements Command { }
 
+    /**
+     * "postfix reload" with other backoff settings: deferred mail is rescheduled from its last
+     * deferral under them, as a restart with the new main.cf would schedule it.
+     */
+    public record Reconfigure(BackoffPolicy policy) implements Command { }
+
     private record Rebuilt(Rebuild journal) implements Command { }
 
     /** The index from a saved snapshot and the events after it; the checkpoint it was read at. */
@@ -394,7 +400,7 @@ public final class QueueManager {
     private static final class Saver {
         private final ActorContext<Command> ctx;
         private final IndexSnapshotFile file;
-        private final BackoffPolicy policy;
+        private BackoffPolicy policy;
         private final Executor blocking;
         // a save at stop may come while the 10-minute one is still writing: never two at once
         private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
@@ -418,6 +424,11 @@ public final class QueueManager {
                 }
             }, blocking);
             ctx.pipeToSelf(lastWrite, (ok, failure) -> new SaveWritten(waiters, messages, failure));
+        }
+
+        /** The settings the next snapshot records, after a reload changed them. */
+        void policy(BackoffPolicy policy) {
+            this.policy = policy;
         }
 
         void written(SaveWritten w) {
@@ -571,7 +582,7 @@ public final class QueueManager {
 
     private static final class Ready {
         private final Map<String, IndexEntry> index;
-        private final BackoffPolicy policy;
+        private BackoffPolicy policy;
         // Messages the scheduler holds (between Take and Release).
         private final java.util.Set<String> taken = new java.util.HashSet<>();
         // Finished while the scheduler still held them: "removed" waits for its Release, which
@@ -630,6 +641,7 @@ public final class QueueManager {
                         return Behaviors.same();
                     })
                     .onMessage(Take.class, this::take)
+                    .onMessage(Reconfigure.class, this::reconfigure)
                     .onMessage(MoveCheckpoint.class, m -> {
                         checkpointer.start();
                         return Behaviors.same();
@@ -682,6 +694,26 @@ public final class QueueManager {
                 out.add(e);
             }
             t.replyTo().tell(out);
+            return Behaviors.same();
+        }
+
+        private Behavior<Command> reconfigure(Reconfigure r) {
+            if (r.policy().equals(policy)) return Behaviors.same();
+            policy = r.policy();
+            saver.policy(policy);
+            int rescheduled = 0;
+            for (Map.Entry<String, IndexEntry> m : index.entrySet()) {
+                IndexEntry old = m.getValue();
+                IndexEntry now = old.backedOffUnder(policy);
+                if (now.nextAttempt() == old.nextAttempt()) continue;
+                unschedule(old);
+                m.setValue(now);
+                schedule(now);
+                rescheduled++;
+            }
+            log.info("queue index: {} deferred messages rescheduled under the new backoff settings", rescheduled);
+            // some may be due now; the scheduler looks at once instead of at its next queue run
+            if (listener != null && rescheduled > 0) listener.tell(Eligible.INSTANCE);
             return Behaviors.same();
         }
 

@@ -22,11 +22,11 @@ public final class QueueReceiver implements MessageReceiver {
     static final Duration ACCEPT_TIMEOUT = Duration.ofSeconds(60);
 
     private final ActorSystem<?> system;
-    private final QueueSettings settings;
+    private volatile QueueSettings settings;
     private final QueueIdGenerator ids;
     private final BodyStore bodies;
     private final ActorRef<MessageRegion.Command> region;
-    private final HeaderRewriteClients rewriteClients;
+    private volatile HeaderRewriteClients rewriteClients;
     private final Clock clock;
     private volatile DiskProbe diskProbe = (queueId, bytes) -> { };
 
@@ -39,6 +39,13 @@ public final class QueueReceiver implements MessageReceiver {
         this.region = region;
         this.clock = clock;
         this.rewriteClients = new HeaderRewriteClients(settings.localHeaderRewriteClients(), settings.mynetworks());
+    }
+
+    /** New settings for the transactions opened from now on (postfix reload). */
+    void reconfigure(QueueSettings next) {
+        HeaderRewriteClients clients = new HeaderRewriteClients(next.localHeaderRewriteClients(), next.mynetworks());
+        settings = next;
+        rewriteClients = clients;
     }
 
     @Override

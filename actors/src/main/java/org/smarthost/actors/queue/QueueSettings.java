@@ -75,6 +75,18 @@ public record QueueSettings(String myhostname, String mailName, int hopcountLimi
                 storeDirectory, readJournalPluginId, messageIdleTimeout, zone, hashQueueNames, hashQueueDepth);
     }
 
+    /**
+     * These settings with the directories and journal of {@code running}: a reload cannot move
+     * an open queue (in Postfix, "postfix reload" with another queue_directory finds no master).
+     */
+    public QueueSettings inStoreOf(QueueSettings running) {
+        return new QueueSettings(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit,
+                alwaysAddMissingHeaders, localHeaderRewriteClients, mynetworks, minimalBackoffTime,
+                maximalBackoffTime, maximalQueueLifetime, bounceQueueLifetime, queueRunDelay,
+                running.queueDirectory, running.storeDirectory, running.readJournalPluginId,
+                running.messageIdleTimeout, zone, hashQueueNames, hashQueueDepth);
+    }
+
     public BackoffPolicy backoff() {
         return new BackoffPolicy(minimalBackoffTime, maximalBackoffTime, maximalQueueLifetime, bounceQueueLifetime);
     }

@@ -21,7 +21,7 @@ public final class QueueSystem {
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
 
     private final ActorSystem<?> system;
-    private final QueueSettings settings;
+    private volatile QueueSettings settings;
     private final BodyStore bodies;
     private final QueueQueries queries;
     private final ActorRef<QueueManager.Command> index;
@@ -72,6 +72,18 @@ public final class QueueSystem {
         ActorRef<QueueScheduler.Command> s = scheduler;
         if (s == null) throw new IllegalStateException("delivery not started");
         s.tell(new QueueScheduler.Reconfigure(schedulerSettings, resolver, transports, retireOld));
+    }
+
+    /**
+     * "postfix reload": cleanup's limits and header rules apply to transactions opened from now
+     * on (as Postfix's new cleanup processes), and deferred mail is rescheduled under the new
+     * backoff settings. The queue stays where it was opened.
+     */
+    public synchronized void reconfigure(QueueSettings next) {
+        QueueSettings applied = next.inStoreOf(settings);
+        receiver.reconfigure(applied);
+        index.tell(new QueueManager.Reconfigure(applied.backoff()));
+        settings = applied;
     }
 
     /** Asks the scheduler to scan for due mail now (after postqueue -f and friends). */

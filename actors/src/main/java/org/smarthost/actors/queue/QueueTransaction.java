@@ -76,6 +76,8 @@ final class QueueTransaction implements Transaction {
     /** The client matched local_header_rewrite_clients: Postfix's rewrite_context "local". */
     private final boolean localRewrite;
     private final QueueReceiver receiver;
+    /** cleanup's settings when the transaction began: a reload meanwhile applies to the next one. */
+    private final QueueSettings settings;
     private final List<RcptTo> recipients = new ArrayList<>();
 
     /** Content held before any stream exists; null once the stream has started. */
@@ -103,6 +105,7 @@ final class QueueTransaction implements Transaction {
         this.sender = sender;
         this.localRewrite = localRewrite;
         this.receiver = receiver;
+        this.settings = receiver.settings();
         receiver.region().tell(new MessageRegion.Deliver(queueId, MessageActor.Prepare.INSTANCE));
     }
 
@@ -120,7 +123,7 @@ final class QueueTransaction implements Transaction {
     public CompletionStage<Void> write(ByteBuf chunk) {
         try {
             if (finished || tooBig) return READY;
-            long limit = receiver.settings().messageSizeLimit();
+            long limit = settings.messageSizeLimit();
             offered += chunk.readableBytes();
             if (limit > 0 && offered > limit) {
                 tooBig = true;       // stop buffering; commit rejects
@@ -191,7 +194,7 @@ final class QueueTransaction implements Transaction {
         List<String> rcpts = recipients.stream().map(RcptTo::address).toList();
         return new CleanupEnvelope(queueId, arrival, sender.address(), rcpts, session.heloName(),
                 session.clientName(), clientAddress(), session.protocol(),
-                receiver.settings().alwaysAddMissingHeaders() || localRewrite);
+                settings.alwaysAddMissingHeaders() || localRewrite);
     }
 
     private String clientAddress() {
@@ -200,7 +203,6 @@ final class QueueTransaction implements Transaction {
 
     /** Starts the stream and gives it what was held so far. */
     private void start() {
-        QueueSettings settings = receiver.settings();
         CleanupEnvelope env = envelope();
         // past HOLD_LIMIT already: a whole chunk's buffer at once, rather than doubling from 4 KiB
         // (4 + 8 + 16 + 32 + 64 KiB of garbage per big message)
@@ -268,7 +270,7 @@ final class QueueTransaction implements Transaction {
     private CompletionStage<CleanupResult> cleanHeld() {
         ByteString content = held.result();
         held = null;
-        CleanupProcessor processor = new CleanupProcessor(receiver.settings().cleanup(), envelope());
+        CleanupProcessor processor = new CleanupProcessor(settings.cleanup(), envelope());
         ByteString out;
         try {
             out = processor.push(content).concat(processor.finish());

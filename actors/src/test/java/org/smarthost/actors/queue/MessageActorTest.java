@@ -139,6 +139,39 @@ class MessageActorTest {
         assertTrue(probe.receiveMessage().isError(), "nothing is recorded for a finished message");
     }
 
+    /** "postfix reload" with other backoff times: the schedule follows them, and so do later deferrals. */
+    @Test
+    void otherBackoffSettingsRescheduleDeferredMail() {
+        ActorRef<QueueManager.Command> index = index();
+        ActorRef<MessageRegion.Command> region = region(index, Duration.ofMinutes(1));
+        String id = "4jZR1x4WRhzJ9KK";
+        MessageReceived r = TestMessages.received(id, "s@example.com", "r2@example.org");
+        accept(region, r);
+        long arrival = r.at().getEpochSecond();
+        TestProbe<StatusReply<MessageState>> probe = testKit.createTestProbe();
+        region.tell(new MessageRegion.Deliver(id, new MessageActor.Record(new DeliveryAttempted(id,
+                r.at().plusSeconds(1), "smtp:[127.0.0.1]:32599", 1, List.of(refused("r2@example.org"))),
+                probe.getRef())));
+        assertEquals(QueueName.DEFERRED, probe.receiveMessage().getValue().queue());
+        assertEquals(arrival + 1 + 300, lookup(index, id).orElseThrow().nextAttempt());
+
+        index.tell(new QueueManager.Reconfigure(new BackoffPolicy(Duration.ofSeconds(60), Duration.ofSeconds(120),
+                Duration.ofDays(5), Duration.ofDays(5))));
+        assertEquals(arrival + 1 + 60, lookup(index, id).orElseThrow().nextAttempt(), "minimal_backoff_time 60s");
+        TestProbe<List<IndexEntry>> taken = testKit.createTestProbe();
+        index.tell(new QueueManager.Take(arrival + 60, 10, taken.getRef()));
+        assertTrue(taken.receiveMessage().isEmpty(), "not due before its new time");
+        index.tell(new QueueManager.Take(arrival + 61, 10, taken.getRef()));
+        assertEquals(List.of(id), taken.receiveMessage().stream().map(IndexEntry::queueId).toList());
+
+        // deferred again 100 s after arrival: backed off by its age, inside the new bounds
+        region.tell(new MessageRegion.Deliver(id, new MessageActor.Record(new DeliveryAttempted(id,
+                r.at().plusSeconds(100), "smtp:[127.0.0.1]:32599", 2, List.of(refused("r2@example.org"))),
+                probe.getRef())));
+        assertEquals(QueueName.DEFERRED, probe.receiveMessage().getValue().queue());
+        assertEquals(arrival + 100 + 100, lookup(index, id).orElseThrow().nextAttempt());
+    }
+
     @Test
     void aLastAttemptThatDeliversEverythingCompletesTheMessageInTheSameWrite() {
         ActorRef<QueueManager.Command> index = index();

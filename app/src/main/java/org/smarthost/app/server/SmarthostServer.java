@@ -161,7 +161,10 @@ public final class SmarthostServer {
         try {
             next = MailConfig.load(conf.configDirectory());
             next.services();
+            var queueSettings = QueueSettingsFactory.build(next);
+            queueSettings.backoff(); // a bad pair of backoff times fails here, before anything changes
             reloadDelivery(next);
+            queue.queue().reconfigure(queueSettings);
         } catch (RuntimeException e) {   // ConfigException, or a bad value met building delivery
             err.println("postfix/master: fatal: " + e.getMessage() + " (configuration not reloaded)");
             log.warn("warning: reload failed: {}", e.getMessage());

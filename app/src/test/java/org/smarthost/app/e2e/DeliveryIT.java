@@ -347,6 +347,45 @@ class DeliveryIT {
         }
     }
 
+    /**
+     * Limits changed by postconf apply after a reload: smtpd's message_size_limit (its service is
+     * replaced) and cleanup's hopcount_limit, as Postfix's cleanup processes start anew with it.
+     */
+    @Test
+    @Order(9)
+    void cleanupLimitsChangedByPostconfTakeEffectOnReload() throws Exception {
+        String body = "0123456789".repeat(7) + "\r\n";
+        body = body.repeat(6_000 / body.length() + 1);
+        String hops = "Received: from a.example by b.example; Thu, 26 Nov 2026 10:00:00 +0000\r\n".repeat(4);
+        try {
+            assertEquals(0, mail.run("postconf", "-e", "message_size_limit = 4000", "hopcount_limit = 3").exit());
+            MailSystem.Result reload = mail.run("postfix", "reload");
+            assertEquals(0, reload.exit(), reload.toString());
+            try (SmtpClient smtp = new SmtpClient(mail.port)) {
+                smtp.command("EHLO client.example");
+                assertTrue(smtp.command("MAIL FROM:<alice@client.example> SIZE=6000")
+                        .startsWith("552 5.3.4 Message size exceeds fixed limit"), "smtpd's SIZE check");
+                assertEquals("552 5.3.4 Error: message file too big",
+                        data(smtp, "Subject: too big after reload\r\n\r\n" + body));
+                assertEquals("554 5.4.0 Error: too many hops",
+                        data(smtp, hops + "Subject: four hops after reload\r\n\r\nhello\r\n"));
+            }
+        } finally {
+            assertEquals(0, mail.run("postconf", "-e", "message_size_limit = 10240000", "hopcount_limit = 50").exit());
+            assertEquals(0, mail.run("postfix", "reload").exit());
+        }
+        String id = send("alice@client.example", List.of("hank@remote.example"), "big enough again", body);
+        await("delivered after the second reload", () -> maillog().contains(id + ": removed"));
+    }
+
+    /** One transaction: MAIL, RCPT, DATA with {@code content} (CRLF lines); the reply to the final dot. */
+    private static String data(SmtpClient smtp, String content) throws Exception {
+        assertTrue(smtp.command("MAIL FROM:<alice@client.example>").startsWith("250"));
+        assertTrue(smtp.command("RCPT TO:<hank@remote.example>").startsWith("250"));
+        assertTrue(smtp.command("DATA").startsWith("354"));
+        return smtp.command(content + ".");
+    }
+
     // --- helpers ------------------------------------------------------------------------------
 
     private String send(String from, List<String> to, String subject) throws Exception {
