@@ -19,6 +19,12 @@ import org.smarthost.persistence.queue.QueueIdGenerator;
 public final class QueueSystem {
 
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long a query waits for the index to be loaded at start. Rebuilt from the journal, a
+     * million queued messages take about a minute on two cores; postqueue -p waits for that, as
+     * Postfix's waits for its scan of a large queue, instead of failing after ASK_TIMEOUT.
+     */
+    public static final Duration LOAD_WAIT = Duration.ofMinutes(10);
 
     private final ActorSystem<?> system;
     private volatile QueueSettings settings;
@@ -109,9 +115,15 @@ public final class QueueSystem {
     public QueueSettings settings() { return settings; }
     public ActorSystem<?> system() { return system; }
 
-    /** Every queued message, oldest first (waits for the index rebuild). */
+    /** Every queued message, oldest first (waits for the index to be loaded). */
     public CompletionStage<List<IndexEntry>> list() {
-        return AskPattern.ask(index, QueueManager.ListQueue::new, ASK_TIMEOUT, system.scheduler());
+        return loaded().thenCompose(n ->
+                AskPattern.ask(index, QueueManager.ListQueue::new, ASK_TIMEOUT, system.scheduler()));
+    }
+
+    /** Completes with the number of queued messages once the index is loaded (at once afterwards). */
+    public CompletionStage<Integer> loaded() {
+        return AskPattern.ask(index, QueueManager.AwaitReady::new, LOAD_WAIT, system.scheduler());
     }
 
     /**
@@ -123,7 +135,8 @@ public final class QueueSystem {
     }
 
     public CompletionStage<Optional<IndexEntry>> lookup(String queueId) {
-        return AskPattern.ask(index, r -> new QueueManager.Lookup(queueId, r), ASK_TIMEOUT, system.scheduler());
+        return loaded().thenCompose(n -> AskPattern.ask(index, r -> new QueueManager.Lookup(queueId, r),
+                ASK_TIMEOUT, system.scheduler()));
     }
 
     /**

@@ -12,7 +12,8 @@ import picocli.CommandLine;
 /** What the queue tools share: picocli set up the way Postfix programs parse and fail. */
 final class ToolSupport {
 
-    static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Longer than a query's wait for the index load at start: the queue's own asks time out first. */
+    static final Duration TIMEOUT = org.smarthost.actors.queue.QueueSystem.LOAD_WAIT.plusMinutes(1);
 
     private ToolSupport() { }
 
