@@ -28,6 +28,8 @@ public final class QueueReceiver implements MessageReceiver {
     private final ActorRef<MessageRegion.Command> region;
     private volatile HeaderRewriteClients rewriteClients;
     private final Clock clock;
+    /** trivial-rewrite, once delivery has started: smtpd's address syntax check asks it. */
+    private volatile org.smarthost.actors.resolve.AddressResolver resolver;
     private volatile DiskProbe diskProbe = (queueId, bytes) -> { };
 
     public QueueReceiver(ActorSystem<?> system, QueueSettings settings, QueueIdGenerator ids, BodyStore bodies,
@@ -46,6 +48,17 @@ public final class QueueReceiver implements MessageReceiver {
         HeaderRewriteClients clients = new HeaderRewriteClients(next.localHeaderRewriteClients(), next.mynetworks());
         settings = next;
         rewriteClients = clients;
+    }
+
+    /** The resolver smtpd's address check uses from now on (delivery start, reload). */
+    void resolver(org.smarthost.actors.resolve.AddressResolver resolver) {
+        this.resolver = resolver;
+    }
+
+    @Override
+    public boolean validAddress(String address) {
+        var r = resolver;
+        return r == null || !r.resolve(address).flags().contains(org.smarthost.actors.resolve.Resolution.Flag.ERROR);
     }
 
     @Override

@@ -61,6 +61,7 @@ public final class QueueSystem {
             SchedulerSettings schedulerSettings, org.smarthost.actors.resolve.AddressResolver resolver,
             org.smarthost.actors.delivery.Transports transports, org.smarthost.protocol.dsn.DsnComposer composer) {
         if (scheduler != null) throw new IllegalStateException("delivery already started");
+        receiver.resolver(resolver);
         Notices notices = new Notices(receiver, bodies, composer,
                 system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()), clock);
         scheduler = system.systemActorOf(QueueScheduler.create(schedulerSettings, index, region, resolver, transports,
@@ -77,6 +78,7 @@ public final class QueueSystem {
                                     org.smarthost.actors.delivery.Transports transports, Runnable retireOld) {
         ActorRef<QueueScheduler.Command> s = scheduler;
         if (s == null) throw new IllegalStateException("delivery not started");
+        receiver.resolver(resolver);
         s.tell(new QueueScheduler.Reconfigure(schedulerSettings, resolver, transports, retireOld));
     }
 

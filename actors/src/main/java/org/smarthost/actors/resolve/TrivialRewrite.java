@@ -253,22 +253,21 @@ public final class TrivialRewrite implements AddressResolver {
     }
 
     /**
-     * Parses "[192.0.2.1]", "[IPv6:2001:db8::1]" (and the bare IPv6 form older Postfix
-     * accepted) without any DNS lookup; null when not a numeric address.
+     * Parses "[192.0.2.1]" and "[IPv6:2001:db8::1]" without any DNS lookup; null when not a
+     * numeric address. An IPv6 address needs its "IPv6:" tag (RFC 5321, 4.1.3): Postfix's
+     * valid_mailhost_literal() rejects "[::1]".
      */
     static InetAddress parseLiteral(String literal) {
         if (!literal.startsWith("[") || !literal.endsWith("]")) return null;
         String body = literal.substring(1, literal.length() - 1);
-        boolean v6 = false;
         if (body.regionMatches(true, 0, "IPv6:", 0, 5)) {
             body = body.substring(5);
-            v6 = true;
-        }
-        if (body.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !v6) {
+            if (!body.contains(":") || !body.toLowerCase(Locale.ROOT).matches("[0-9a-f:.]+")) return null;
+        } else if (body.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
             for (String part : body.split("\\.")) {
                 if (Integer.parseInt(part) > 255) return null;
             }
-        } else if (!body.contains(":") || !body.toLowerCase(Locale.ROOT).matches("[0-9a-f:.]+")) {
+        } else {
             return null;
         }
         try {

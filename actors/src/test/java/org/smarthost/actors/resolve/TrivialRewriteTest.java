@@ -106,6 +106,8 @@ class TrivialRewriteTest {
                 row("invalid literal is bad syntax", dflt,
                         "user@[300.1.1.1]", AddressClass.DEFAULT, "error", "5.1.3 bad address syntax",
                         "user@[300.1.1.1]", error),
+                row("an IPv6 literal without its IPv6: tag is bad syntax", dflt,
+                        "user@[::1]", AddressClass.DEFAULT, "error", "5.1.3 bad address syntax", "user@[::1]", error),
                 row("relayhost overrides the domain", s -> s.withRelayhost("[relay.example.net]:587"),
                         "user@remote.test", AddressClass.DEFAULT, "smtp", "[relay.example.net]:587", "user@remote.test", none),
                 row("relayhost does not touch local mail", s -> s.withRelayhost("[relay.example.net]"),

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -114,8 +115,57 @@ class PostfixLifecycleIT {
                 "postfix/postfix-script: the Postfix mail system is running: PID: \\d+\n"), onTty.out());
     }
 
+    /**
+     * Addresses trivial-rewrite flags as bad syntax are rejected at MAIL FROM and RCPT TO, and
+     * others are not; each expected reply is what Postfix 3.7's smtpd gave for the same command
+     * (Debian's postfix, default main.cf settings).
+     */
     @Test
     @Order(6)
+    void addressesWithBadDomainsAreRejectedAsPostfixRejectsThem() throws Exception {
+        String script = String.join("\n",
+                "import smtplib, sys",
+                "for cmd in sys.stdin.read().splitlines():",
+                // a session each: smtpd_soft/hard_error_limit would slow and then end one long session
+                "    s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]))",
+                "    s.ehlo('client.example')",
+                "    if cmd.startswith('RCPT'): s.docmd('MAIL FROM:<sender@example.org>')",
+                "    code, text = s.docmd(cmd)",
+                "    print(cmd + ' -> ' + str(code) + ' ' + text.decode())",
+                "    s.quit()");
+        Map<String, String> postfix = new java.util.LinkedHashMap<>();
+        String badRcpt = "501 5.1.3 Bad recipient address syntax";
+        String badSender = "501 5.1.7 Bad sender address syntax";
+        for (String a : List.of("bad@", "bad@.example", "bad@example..org", "bad@[1.2.3]", "bad@-x.example",
+                "user@1.2.3.4", "user@[::1]", "user@ex-.org", "-user@example.org", "-user", "u@@",
+                "u@" + "a".repeat(64) + ".org", "u@" + "abcdefghi.".repeat(26) + "org")) {
+            postfix.put("RCPT TO:<" + a + ">", badRcpt);
+        }
+        for (String a : List.of("a@b@c", "\"x y\"@example.org", "user", "bad@ex_ample.org", "bad@@example.org",
+                "@a.example:u@b.example", "bad@example.org.", "user@[1.2.3.4]", "user@[IPv6:::1]", "u@example.123",
+                "u@localhost", "u@example.org.@", "u%x@example.org", "u@" + "a".repeat(63) + ".org")) {
+            postfix.put("RCPT TO:<" + a + ">", "250 2.1.5 Ok");
+        }
+        for (String a : List.of("bad@", "bad@.example", "bad@example..org", "-user@example.org", "user@1.2.3.4")) {
+            postfix.put("MAIL FROM:<" + a + ">", badSender);
+        }
+        postfix.put("MAIL FROM:<a@b@c>", "250 2.1.0 Ok");
+        postfix.put("VRFY bad@", badRcpt);
+        postfix.put("VRFY <bad@-x.example>", badRcpt);
+        postfix.put("VRFY u@example.org", "252 2.0.0 u@example.org");
+        MailSystem.Result run = MailSystem.exec(List.of("/usr/bin/python3", "-c", script, String.valueOf(mail.port)),
+                String.join("\n", postfix.keySet()) + "\n");
+        assertEquals(0, run.exit(), run.toString());
+        Map<String, String> got = new java.util.LinkedHashMap<>();
+        run.out().lines().forEach(l -> got.put(l.substring(0, l.indexOf(" -> ")), l.substring(l.indexOf(" -> ") + 4)));
+        assertEquals(postfix, got);
+        String log = Files.readString(mail.maillog());
+        assertTrue(log.contains("warning: Illegal address syntax from localhost[127.0.0.1] in RCPT command: <bad@-x.example>"),
+                log);
+    }
+
+    @Test
+    @Order(7)
     void acceptedMailIsQueuedAndListedByPostqueue() throws Exception {
         MailSystem.Result swaks = MailSystem.exec(List.of("swaks", "--server", "127.0.0.1:" + mail.port,
                 "--from", "sender@localhost", "--to", "rcpt@example.com", "--ehlo", "client.example",
@@ -136,7 +186,7 @@ class PostfixLifecycleIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void reloadOpensTheNewPortClosesTheOldAndKeepsEstablishedSessions() throws Exception {
         established = new SmtpClient(mail.port);
         assertTrue(established.command("EHLO before.reload").startsWith("250 "));
@@ -161,7 +211,7 @@ class PostfixLifecycleIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void logrotateRenamesAndCompressesTheMaillog() throws Exception {
         MailSystem.Result rotate = mail.run("postfix", "logrotate");
         assertEquals(0, rotate.exit(), rotate.toString());
@@ -179,7 +229,7 @@ class PostfixLifecycleIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void stopEndsSessionsAndTheServer() throws Exception {
         MailSystem.Result stop = mail.run("postfix", "stop");
         assertEquals(0, stop.exit(), stop.toString());
@@ -238,7 +288,7 @@ class PostfixLifecycleIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void unimplementedProgramsSaySoAndFail() throws Exception {
         for (String program : List.of("sendmail", "newaliases", "postmap")) {
             MailSystem.Result r = MailSystem.exec(List.of(MailSystem.REPO.resolve("bin/" + program).toString()), "");

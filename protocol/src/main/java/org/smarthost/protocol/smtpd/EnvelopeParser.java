@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Parses the arguments of MAIL FROM and RCPT TO the way Postfix smtpd does (lenient
@@ -34,13 +35,18 @@ public final class EnvelopeParser {
     private EnvelopeParser() {
     }
 
-    /** {@code strictRfc821}: strict_rfc821_envelopes, the address must be in angle brackets. */
+    /**
+     * {@code strictRfc821}: strict_rfc821_envelopes, the address must be in angle brackets.
+     * {@code resolvable}: whether trivial-rewrite resolves a (non-empty) address without the
+     * bad-syntax flag; Postfix's smtpd rejects it otherwise ({@link MessageReceiver#validAddress}).
+     */
     public static Result<MailFrom> mail(String args, long messageSizeLimit, boolean smtputf8Enabled, boolean dsnEnabled,
-                                        boolean strictRfc821) {
+                                        boolean strictRfc821, Predicate<String> resolvable) {
         Split sp = split(args, "FROM:");
         if (sp == null) return err(501, "5.5.4", "Syntax: MAIL FROM:<address>");
         String address = address(sp.address());
-        if (address == null || strictRfc821 && !sp.raw().startsWith("<"))
+        if (address == null || strictRfc821 && !sp.raw().startsWith("<")
+                || !address.isEmpty() && !resolvable.test(address))
             return illegal("5.1.7", "Bad sender address syntax", sp);
         long size = -1;
         String body = null, ret = null, envid = null;
@@ -80,11 +86,13 @@ public final class EnvelopeParser {
         return new Ok<>(new MailFrom(address, size, body, ret, envid, utf8));
     }
 
-    public static Result<RcptTo> rcpt(String args, boolean smtputf8, boolean dsnEnabled, boolean strictRfc821) {
+    public static Result<RcptTo> rcpt(String args, boolean smtputf8, boolean dsnEnabled, boolean strictRfc821,
+                                      Predicate<String> resolvable) {
         Split sp = split(args, "TO:");
         if (sp == null) return err(501, "5.5.4", "Syntax: RCPT TO:<address>");
         String address = address(sp.address());
-        if (address == null || address.isEmpty() || strictRfc821 && !sp.raw().startsWith("<"))
+        if (address == null || address.isEmpty() || strictRfc821 && !sp.raw().startsWith("<")
+                || !resolvable.test(address))
             return illegal("5.1.3", "Bad recipient address syntax", sp);
         Set<String> notify = new LinkedHashSet<>();
         boolean notifySeen = false;

@@ -12,4 +12,13 @@ public interface MessageReceiver {
 
     /** Start a transaction; never blocks. */
     Transaction open(SessionInfo session, MailFrom sender);
+
+    /**
+     * Whether trivial-rewrite resolves {@code address} (internal form) without flagging bad
+     * syntax: Postfix's smtpd rejects a MAIL FROM, RCPT TO or VRFY address otherwise ("user@",
+     * "user@-x.example", "user@1.2.3.4", "-user@example.org" ...). Never blocks.
+     */
+    default boolean validAddress(String address) {
+        return true;
+    }
 }

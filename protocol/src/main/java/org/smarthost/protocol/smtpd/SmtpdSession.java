@@ -395,7 +395,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         if (mailFrom != null) return fail(503, "5.5.1", "Error: nested MAIL command");
         if (inBdat) return fail(503, "5.5.1", "Error: MAIL after BDAT");
         var r = EnvelopeParser.mail(args, s.limits().messageSizeLimit(), s.checks().smtputf8Enable() && !discarded("SMTPUTF8"),
-                !discarded("DSN"), s.checks().strictRfc821Envelopes());
+                !discarded("DSN"), s.checks().strictRfc821Envelopes(), receiver::validAddress);
         if (r instanceof EnvelopeParser.Error<MailFrom> e) return fail(illegal(e, "MAIL"));
         mailFrom = ((EnvelopeParser.Ok<MailFrom>) r).value();
         return reply(250, "2.1.0", "Ok");
@@ -404,7 +404,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     private CompletionStage<Boolean> rcpt(String args) {
         if (mailFrom == null) return done(fail(503, "5.5.1", "Error: need MAIL command"));
         if (inBdat) return done(fail(503, "5.5.1", "Error: RCPT after BDAT"));
-        var r = EnvelopeParser.rcpt(args, mailFrom.smtputf8(), !discarded("DSN"), s.checks().strictRfc821Envelopes());
+        var r = EnvelopeParser.rcpt(args, mailFrom.smtputf8(), !discarded("DSN"), s.checks().strictRfc821Envelopes(),
+                receiver::validAddress);
         if (r instanceof EnvelopeParser.Error<RcptTo> e) return done(fail(illegal(e, "RCPT")));
         RcptTo rcpt = ((EnvelopeParser.Ok<RcptTo>) r).value();
         if (s.limits().smtpdRecipientLimit() > 0 && rcptCount >= s.limits().smtpdRecipientLimit()) {
@@ -583,7 +584,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         if (s.checks().smtputf8Enable() && a.toUpperCase(Locale.ROOT).endsWith(" SMTPUTF8")) a = a.substring(0, a.length() - 9).strip();
         if (a.isEmpty()) return fail(501, "5.5.4", "Syntax: VRFY address" + (s.checks().smtputf8Enable() ? " [SMTPUTF8]" : ""));
         String addr = EnvelopeParser.vrfyAddress(a);
-        if (addr == null || addr.isEmpty()) {
+        if (addr == null || addr.isEmpty() || !receiver.validAddress(addr)) {
             warnIllegal(a, "VRFY");
             return fail(501, "5.1.3", "Bad recipient address syntax");
         }
