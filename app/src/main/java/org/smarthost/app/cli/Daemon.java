@@ -31,12 +31,15 @@ final class Daemon {
         if (Files.isExecutable(setsid)) command.add(setsid.toString());
         command.add(ProcessHandle.current().info().command().orElse("java"));
         // bin/smarthost's options for every JVM, then those for the server alone
+        List<String> userOptions = new ArrayList<>();
         for (String variable : List.of("SMARTHOST_JAVA_OPTS", "SMARTHOST_SERVER_JAVA_OPTS")) {
             String opts = System.getenv(variable);
-            if (opts != null && !opts.isBlank()) command.addAll(Arrays.asList(opts.trim().split("\\s+")));
+            if (opts != null && !opts.isBlank()) userOptions.addAll(Arrays.asList(opts.trim().split("\\s+")));
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "master", "-c", configDir.toString()));
+        String classPath = System.getProperty("java.class.path");
+        command.addAll(ClassArchive.options(conf.dataDirectory(), classPath, userOptions));
+        command.addAll(userOptions);
+        command.addAll(List.of("-cp", classPath, Main.class.getName(), "master", "-c", configDir.toString()));
         if (verbose) command.add("-v");
         Path out = conf.dataDirectory().resolve("master.out");
         Process server = new ProcessBuilder(command)

@@ -93,6 +93,11 @@ class PostfixLifecycleIT {
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
         assertTrue(cmdline.contains(" -XX:+UseParallelGC -Dsmarthost.it.server-option=lifecycle "), cmdline);
+        // the build's class archive, written by a training run at the first start if need be, is mapped
+        Matcher archive = Pattern.compile(" -XX:SharedArchiveFile=(\\S+/class-archive/master-\\w+\\.jsa) ")
+                .matcher(cmdline);
+        assertTrue(archive.find(), cmdline);
+        assertTrue(Files.size(Path.of(archive.group(1))) > 1_000_000, archive.group(1));
     }
 
     @Test
