@@ -240,12 +240,34 @@ public final class TrivialRewrite implements AddressResolver {
     }
 
     static boolean validHostname(String name) {
+        if (!name.chars().allMatch(c -> c < 0x80)) return validUtf8Hostname(name);
         if (name.isEmpty() || name.length() > 255) return false;
         if (NUMERIC.matcher(name).matches()) return false;     // looks like an address, not a name
         for (String label : name.split("\\.", -1)) {
             if (label.isEmpty() || label.length() > 63 || !LABEL.matcher(label).matches()) return false;
         }
         return true;
+    }
+
+    /**
+     * Postfix's valid_utf8_hostname() with smtputf8_enable = yes: labels without a leading or
+     * trailing hyphen that have an IDNA A-label form. smtpd lets a non-ASCII address in only
+     * after the client declared SMTPUTF8, which it can only when smtputf8_enable is yes.
+     */
+    private static boolean validUtf8Hostname(String name) {
+        for (String label : name.split("\\.", -1)) {
+            if (label.isEmpty() || label.startsWith("-") || label.endsWith("-")) return false;
+        }
+        try {
+            String ascii = java.net.IDN.toASCII(name, java.net.IDN.ALLOW_UNASSIGNED);
+            if (ascii.length() > 255) return false;
+            for (String label : ascii.split("\\.", -1)) {
+                if (label.isEmpty() || label.length() > 63) return false;
+            }
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     static boolean validHostLiteral(String literal) {

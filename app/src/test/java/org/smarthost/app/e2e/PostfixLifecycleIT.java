@@ -134,7 +134,9 @@ class PostfixLifecycleIT {
                 // a session each: smtpd_soft/hard_error_limit would slow and then end one long session
                 "    s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]))",
                 "    s.ehlo('client.example')",
-                "    if cmd.startswith('RCPT'): s.docmd('MAIL FROM:<sender@example.org>')",
+                "    s.command_encoding = 'utf-8'",
+                "    utf8 = ' SMTPUTF8' if not cmd.isascii() else ''",
+                "    if cmd.startswith('RCPT'): s.docmd('MAIL FROM:<sender@example.org>' + utf8)",
                 "    code, text = s.docmd(cmd)",
                 "    print(cmd + ' -> ' + str(code) + ' ' + text.decode())",
                 "    s.quit()");
@@ -155,11 +157,15 @@ class PostfixLifecycleIT {
             postfix.put("MAIL FROM:<" + a + ">", badSender);
         }
         postfix.put("MAIL FROM:<a@b@c>", "250 2.1.0 Ok");
+        // SMTPUTF8 (declared with MAIL FROM by the script for these): UTF-8 domains are domains
+        postfix.put("RCPT TO:<u@exämple.com>", "250 2.1.5 Ok");
+        postfix.put("RCPT TO:<u@ex_ämple.com>", "250 2.1.5 Ok");
+        postfix.put("RCPT TO:<u@-ämple.com>", badRcpt);
         postfix.put("VRFY bad@", badRcpt);
         postfix.put("VRFY <bad@-x.example>", badRcpt);
         postfix.put("VRFY u@example.org", "252 2.0.0 u@example.org");
         MailSystem.Result run = MailSystem.exec(List.of("/usr/bin/python3", "-c", script, String.valueOf(mail.port)),
-                String.join("\n", postfix.keySet()) + "\n");
+                String.join("\n", postfix.keySet()) + "\n", Map.of("PYTHONIOENCODING", "utf-8"));
         assertEquals(0, run.exit(), run.toString());
         Map<String, String> got = new java.util.LinkedHashMap<>();
         run.out().lines().forEach(l -> got.put(l.substring(0, l.indexOf(" -> ")), l.substring(l.indexOf(" -> ") + 4)));

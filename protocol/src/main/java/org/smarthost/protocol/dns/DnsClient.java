@@ -53,11 +53,16 @@ public final class DnsClient {
         return new DnsClient(resolver);
     }
 
-    /** Parses a host or domain name; Postfix rejects malformed names before asking DNS. */
+    /**
+     * Parses a host or domain name; Postfix rejects malformed names before asking DNS. A name in
+     * UTF-8 (SMTPUTF8 mail) is looked up by its IDNA A-label form, as Postfix's smtp client does.
+     */
     static Name name(String text) {
         try {
-            return Name.fromString(text.endsWith(".") ? text : text + ".");
-        } catch (TextParseException e) {
+            String ascii = text.chars().allMatch(c -> c < 0x80) ? text
+                    : java.net.IDN.toASCII(text, java.net.IDN.ALLOW_UNASSIGNED);
+            return Name.fromString(ascii.endsWith(".") ? ascii : ascii + ".");
+        } catch (TextParseException | IllegalArgumentException e) {
             throw new DnsFailure("5.4.4", "Name service error for " + text + ": invalid host or domain name");
         }
     }

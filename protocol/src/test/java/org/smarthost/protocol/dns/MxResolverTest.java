@@ -28,6 +28,7 @@ class MxResolverTest {
                 .a("mx3.example.test", "127.0.0.13")
                 .a("mx3.example.test", "::1")
                 .a("noMx.test", "127.0.0.20")
+                .mx("xn--exmple-cua.test", 10, "mx1.example.test")   // exämple.test
                 .mx("nullmx.test", 0, ".")
                 .mx("broken-mx.test", 10, "nowhere.test")
                 .mx("lame-mx.test", 10, "failing.test")
@@ -91,6 +92,13 @@ class MxResolverTest {
         assertEquals(1, servers.size());
         assertEquals("nomx.test", servers.get(0).hostname());
         assertEquals("127.0.0.20", servers.get(0).addressText());
+    }
+
+    /** SMTPUTF8 mail to a UTF-8 domain: DNS is asked for its A-label form. */
+    @Test
+    void aUtf8DomainIsLookedUpByItsALabel() {
+        List<ServerAddress> servers = resolver(InetProtocols.ALL, 5, new Random()).resolveMx("exämple.test", 25).join();
+        assertEquals(List.of("127.0.0.11"), servers.stream().map(ServerAddress::addressText).toList());
     }
 
     @Test
