@@ -162,8 +162,7 @@ public final class SmarthostServer {
             next = MailConfig.load(conf.configDirectory());
             next.services();
             var queueSettings = QueueSettingsFactory.build(next);
-            queueSettings.backoff(); // a bad pair of backoff times fails here, before anything changes
-            reloadDelivery(next);
+            reloadDelivery(next); // a bad pair of backoff times fails here, before anything changes
             queue.queue().reconfigure(queueSettings);
         } catch (RuntimeException e) {   // ConfigException, or a bad value met building delivery
             err.println("postfix/master: fatal: " + e.getMessage() + " (configuration not reloaded)");
