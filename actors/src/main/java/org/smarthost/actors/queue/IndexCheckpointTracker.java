@@ -19,26 +19,26 @@ final class IndexCheckpointTracker {
     private boolean offsetsKnown = true;
 
     /** Takes in a read of the queue events after {@link #readUpTo()}. */
-    void absorb(QueueManager.Rebuild journal) {
+    void absorb(QueueEventsRead journal) {
         absorb(journal, UnaryOperator.identity());
     }
 
     /**
-     * As {@link #absorb(QueueManager.Rebuild)}, keeping each new message under the string
+     * As {@link #absorb(QueueEventsRead)}, keeping each new message under the string
      * {@code sameId} gives for its queue ID: the index's own, so that a read's fresh copies of
      * the IDs do not stay alive here (about 56 bytes per queued message).
      */
-    void absorb(QueueManager.Rebuild journal, UnaryOperator<String> sameId) {
-        offsetsKnown &= journal.offsetsKnown;
-        readUpTo = Math.max(readUpTo, journal.lastOffset);
-        journal.messages.forEach((queueId, f) -> {
-            if (f.isDone()) {
+    void absorb(QueueEventsRead journal, UnaryOperator<String> sameId) {
+        offsetsKnown &= journal.offsetsKnown();
+        readUpTo = Math.max(readUpTo, journal.lastOffset());
+        journal.forEachMessage((queueId, finished, arrived, firstOffset) -> {
+            if (finished) {
                 firstOffsets.remove(queueId);
-            } else if (!f.isPartial()) {
-                if (!firstOffsets.containsKey(queueId)) firstOffsets.put(sameId.apply(queueId), f.firstOffset());
+            } else if (arrived) {
+                if (!firstOffsets.containsKey(queueId)) firstOffsets.put(sameId.apply(queueId), firstOffset);
             }
-            // partial and not done: queued since an earlier read (already kept), or an orphan
-            // without a MessageReceived, which is not in the index and holds nothing back
+            // neither: queued since an earlier read (already kept), or an orphan without a
+            // MessageReceived, which is not in the index and holds nothing back
         });
     }
 

@@ -43,13 +43,12 @@ record IndexSnapshot(String policy, long afterOffset, List<Saved> entries, Map<S
      * not saved (it comes whole from the tail).
      */
     static IndexSnapshot capture(Map<String, IndexEntry> index, IndexCheckpointTracker tracker,
-                                 QueueManager.Rebuild lastRead, BackoffPolicy policy) {
+                                 QueueEventsRead lastRead, BackoffPolicy policy) {
         List<Saved> entries = new ArrayList<>(tracker.queued());
         Map<String, Long> unresolved = new HashMap<>();
         tracker.forEachQueued((id, first) -> {
             IndexEntry e = index.get(id);
-            QueueManager.Folded f = lastRead.messages.get(id);
-            if (e != null && (f == null || e.seqNr() >= f.seqNr())) {
+            if (e != null && e.seqNr() >= lastRead.newestSeqNr(id)) {
                 entries.add(new Saved(e, first));
             } else {
                 unresolved.put(id, first);

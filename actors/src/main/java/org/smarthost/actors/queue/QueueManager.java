@@ -132,7 +132,7 @@ public final class QueueManager {
      * The queue events read at start, folded per message, and which tag offsets were read:
      * after {@code afterOffset} (0: the whole journal) up to {@code lastOffset}.
      */
-    static final class Rebuild {
+    static final class Rebuild implements QueueEventsRead {
         final long afterOffset;
         final HashMap<String, Folded> messages = new HashMap<>();
         long lastOffset;
@@ -142,6 +142,27 @@ public final class QueueManager {
         Rebuild(long afterOffset) {
             this.afterOffset = afterOffset;
             this.lastOffset = afterOffset;
+        }
+
+        @Override
+        public long lastOffset() {
+            return lastOffset;
+        }
+
+        @Override
+        public boolean offsetsKnown() {
+            return offsetsKnown;
+        }
+
+        @Override
+        public void forEachMessage(MessageSeen action) {
+            messages.forEach((id, f) -> action.accept(id, f.isDone(), !f.isDone() && !f.isPartial(), f.firstOffset()));
+        }
+
+        @Override
+        public long newestSeqNr(String queueId) {
+            Folded f = messages.get(queueId);
+            return f == null ? -1 : f.seqNr();
         }
 
         /** A message still queued whose MessageReceived came before the offset this read began at. */
@@ -253,7 +274,7 @@ public final class QueueManager {
      */
     static final Duration SAVE_READ_DEADLINE = Duration.ofSeconds(5);
 
-    private record CheckpointRead(Rebuild journal, Throwable failure, boolean forSave) implements Command { }
+    private record CheckpointRead(QueueEventsRead journal, Throwable failure, boolean forSave) implements Command { }
 
     /**
      * Moves the index checkpoint: after the rebuild, then every interval from a background read of
@@ -313,7 +334,7 @@ public final class QueueManager {
         }
 
         /** Takes in a read and moves the checkpoint on if it allows. */
-        private void absorb(Rebuild journal) {
+        private void absorb(QueueEventsRead journal) {
             tracker.absorb(journal, sameId);
             move();
         }
@@ -337,7 +358,9 @@ public final class QueueManager {
 
         private void readNewest(boolean forSave) {
             reading = true;
-            ctx.pipeToSelf(read(ctx.getSystem(), queries, tracker.readUpTo()),
+            long after = tracker.readUpTo();
+            ctx.pipeToSelf(queries.queueEventHeadersAfter(after)
+                            .runWith(Sink.fold(new NewestQueueEvents(after), NewestQueueEvents::fold), ctx.getSystem()),
                     (journal, failure) -> new CheckpointRead(journal, failure, forSave));
         }
 
@@ -412,7 +435,7 @@ public final class QueueManager {
             this.blocking = blocking;
         }
 
-        void save(Map<String, IndexEntry> index, IndexCheckpointTracker tracker, Rebuild lastRead,
+        void save(Map<String, IndexEntry> index, IndexCheckpointTracker tracker, QueueEventsRead lastRead,
                   List<ActorRef<Boolean>> waiters) {
             IndexSnapshot snapshot = IndexSnapshot.capture(index, tracker, lastRead, policy);
             int messages = snapshot.entries().size() + snapshot.unresolved().size();
@@ -657,7 +680,7 @@ public final class QueueManager {
                     })
                     .onMessage(SaveDeadline.class, d -> {
                         checkpointer.deadline().ifPresent(waiters -> saver.save(index, checkpointer.tracker,
-                                new Rebuild(checkpointer.tracker.readUpTo()), waiters));
+                                new NewestQueueEvents(checkpointer.tracker.readUpTo()), waiters));
                         return Behaviors.same();
                     })
                     .onMessage(SaveWritten.class, w -> {

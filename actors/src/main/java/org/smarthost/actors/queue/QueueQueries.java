@@ -11,6 +11,8 @@ import org.apache.pekko.persistence.query.javadsl.CurrentEventsByTagQuery;
 import org.apache.pekko.persistence.query.javadsl.ReadJournal;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.smarthost.persistence.query.CurrentEventHeadersByTagQuery;
+import org.smarthost.persistence.query.CurrentEventHeadersByTagQuery.EventHeader;
 import org.smarthost.persistence.queue.QueueEvent;
 import org.smarthost.persistence.queue.QueueIndexCheckpointed;
 
@@ -19,10 +21,12 @@ public final class QueueQueries {
 
     private final CurrentEventsByTagQuery byTag;
     private final CurrentEventsByPersistenceIdQuery byId;
+    private final CurrentEventHeadersByTagQuery headersByTag; // null: the plugin has no such query
 
     private QueueQueries(ReadJournal journal) {
         this.byTag = (CurrentEventsByTagQuery) journal;
         this.byId = (CurrentEventsByPersistenceIdQuery) journal;
+        this.headersByTag = journal instanceof CurrentEventHeadersByTagQuery h ? h : null;
     }
 
     public static QueueQueries of(ActorSystem<?> system, String readJournalPluginId) {
@@ -34,8 +38,17 @@ public final class QueueQueries {
      * rebuilding the index.
      */
     public Source<EventEnvelope, NotUsed> queueEventsAfter(long afterOffset) {
-        return byTag.currentEventsByTag(QueueEvent.TAG,
-                afterOffset <= 0 ? Offset.noOffset() : Offset.sequence(afterOffset));
+        return byTag.currentEventsByTag(QueueEvent.TAG, after(afterOffset));
+    }
+
+    /**
+     * The headers of the queue events stored so far after tag offset {@code afterOffset}: the
+     * plugin's own query when it has one, else taken from the events.
+     */
+    public Source<EventHeader, NotUsed> queueEventHeadersAfter(long afterOffset) {
+        if (headersByTag != null) return headersByTag.currentEventHeadersByTag(QueueEvent.TAG, after(afterOffset));
+        return queueEventsAfter(afterOffset).map(e -> new EventHeader(e.offset(),
+                e.persistenceId(), e.sequenceNr(), e.event().getClass().getName()));
     }
 
     /** Where the last rebuild said the next one may begin (0: at the start of the journal). */
@@ -48,5 +61,9 @@ public final class QueueQueries {
     /** The history of one message, in order. */
     public Source<EventEnvelope, NotUsed> history(String queueId) {
         return byId.currentEventsByPersistenceId(QueueEvent.persistenceId(queueId), 0L, Long.MAX_VALUE);
+    }
+
+    private static Offset after(long offset) {
+        return offset <= 0 ? Offset.noOffset() : Offset.sequence(offset);
     }
 }

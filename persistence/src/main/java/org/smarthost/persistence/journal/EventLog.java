@@ -180,7 +180,38 @@ public final class EventLog {
      * reads every queued message's events this way, and one lookup per event was a quarter of it.
      */
     public Page<TaggedEvent> eventsByTag(String tag, long afterOffset, int max) {
-        List<TaggedEvent> events = new ArrayList<>();
+        return byTag(tag, afterOffset, max, (offset, eventKey, bytes) -> {
+            PersistentRepr repr = decode(eventKey, bytes, null, Bytes.toLong(eventKey, 8));
+            return repr == null ? null : new TaggedEvent(offset, repr);
+        });
+    }
+
+    /**
+     * As {@link #eventsByTag}, with each event's header only (who wrote it, its class), for
+     * readers that do not need the event itself.
+     */
+    public Page<TaggedHeader> headersByTag(String tag, long afterOffset, int max) {
+        return byTag(tag, afterOffset, max, (offset, eventKey, bytes) -> {
+            long seq = Bytes.toLong(eventKey, 8);
+            try {
+                RecordCodec.EventHeader h = codec.decodeEventHeader(bytes);
+                if (h.sequenceNr() == seq) return new TaggedHeader(offset, h.persistenceId(), seq, h.eventClass());
+                moveAside(Family.JOURNAL, eventKey, bytes, recordName(eventKey, null, seq),
+                        "record says " + h.persistenceId() + " seq " + h.sequenceNr());
+            } catch (UnreadableRecordException e) {
+                moveAside(Family.JOURNAL, eventKey, bytes, recordName(eventKey, null, seq), e.getMessage());
+            }
+            return null;
+        });
+    }
+
+    /** Reads one event a tag entry points to; null skips it (moved to the corrupt queue). */
+    private interface TaggedReader<T> {
+        T read(long offset, byte[] eventKey, byte[] bytes);
+    }
+
+    private <T> Page<T> byTag(String tag, long afterOffset, int max, TaggedReader<T> reader) {
+        List<T> events = new ArrayList<>();
         long scanned = afterOffset;
         byte[] prefix = tagPrefix(tag);
         List<Long> offsets = new ArrayList<>();
@@ -212,10 +243,9 @@ public final class EventLog {
                     if (bytes == null) {
                         continue; // deleted, or moved to the corrupt queue
                     }
-                    byte[] eventKey = pointers.get(i);
-                    PersistentRepr repr = decode(eventKey, bytes, null, Bytes.toLong(eventKey, 8));
-                    if (repr != null) {
-                        events.add(new TaggedEvent(scanned, repr));
+                    T event = reader.read(scanned, pointers.get(i), bytes);
+                    if (event != null) {
+                        events.add(event);
                     }
                 }
                 offsets.clear();

@@ -20,6 +20,7 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.smarthost.persistence.journal.EventLog;
 import org.smarthost.persistence.journal.Page;
 import org.smarthost.persistence.journal.TaggedEvent;
+import org.smarthost.persistence.journal.TaggedHeader;
 import org.smarthost.persistence.store.RocksStore;
 
 /**
@@ -34,7 +35,7 @@ import org.smarthost.persistence.store.RocksStore;
  */
 public final class RocksReadJournal implements ReadJournal, EventsByPersistenceIdQuery,
         CurrentEventsByPersistenceIdQuery, EventsByTagQuery, CurrentEventsByTagQuery, PersistenceIdsQuery,
-        CurrentPersistenceIdsQuery {
+        CurrentPersistenceIdsQuery, CurrentEventHeadersByTagQuery {
 
     public static final String IDENTIFIER = "smarthost.query.rocksdb";
 
@@ -107,19 +108,45 @@ public final class RocksReadJournal implements ReadJournal, EventsByPersistenceI
         }, live, change -> change.persistenceIds().contains(persistenceId), refreshInterval));
     }
 
+    @Override
+    public Source<EventHeader, NotUsed> currentEventHeadersByTag(String tag, Offset offset) {
+        return byTag(tag, offset, false, (after, max) -> {
+            Page<TaggedHeader> page = log.headersByTag(tag, after, max);
+            return new Page<>(page.items().stream().map(h -> new Tagged<>(h.offset(), new EventHeader(
+                    Sequence.apply(h.offset()), h.persistenceId(), h.sequenceNr(), h.eventClass())))
+                    .collect(Collectors.toList()), page.scannedTo());
+        });
+    }
+
     private Source<EventEnvelope, NotUsed> byTag(String tag, Offset offset, boolean live) {
+        return byTag(tag, offset, live, (after, max) -> {
+            Page<TaggedEvent> page = log.eventsByTag(tag, after, max);
+            return new Page<>(page.items().stream().map(e -> new Tagged<>(e.offset(), envelope(e.offset(), e.repr())))
+                    .collect(Collectors.toList()), page.scannedTo());
+        });
+    }
+
+    /** An item of a tag query with its tag offset. */
+    private record Tagged<T>(long offset, T item) { }
+
+    /** One page of a tag query after an offset, at most so many items. */
+    private interface TagPages<T> {
+        Page<Tagged<T>> read(long afterOffset, int max);
+    }
+
+    private <T> Source<T, NotUsed> byTag(String tag, Offset offset, boolean live, TagPages<T> pages) {
         long start = startOffset(offset);
-        return Source.fromGraph(new LiveSource<>(store, () -> new PageReader<EventEnvelope>() {
+        return Source.fromGraph(new LiveSource<>(store, () -> new PageReader<T>() {
             private final long last = live ? Long.MAX_VALUE : log.lastOffset();
             private long after = start;
 
             @Override
-            public List<EventEnvelope> next() {
-                Page<TaggedEvent> page = log.eventsByTag(tag, after, pageSize);
+            public List<T> next() {
+                Page<Tagged<T>> page = pages.read(after, pageSize);
                 after = page.scannedTo();
                 return page.items().stream()
                         .filter(e -> e.offset() <= last)
-                        .map(e -> envelope(e.offset(), e.repr()))
+                        .map(Tagged::item)
                         .collect(Collectors.toList());
             }
 

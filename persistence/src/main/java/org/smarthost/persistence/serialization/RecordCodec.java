@@ -2,6 +2,7 @@ package org.smarthost.persistence.serialization;
 
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.serialization.MessageFormats;
 import org.apache.pekko.persistence.serialization.Snapshot;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -34,6 +35,36 @@ public final class RecordCodec {
     public PersistentRepr decodeEvent(byte[] bytes) throws UnreadableRecordException {
         return decode(bytes, PersistentRepr.class);
     }
+
+    /**
+     * Who wrote an event and the class of its payload, without deserializing the payload: the
+     * {@code PersistentRepr} message format's own fields. For reads that only need to know which
+     * messages arrived and which finished: the payload's Jackson parse and class lookup are most
+     * of the cost of a full decode.
+     */
+    public EventHeader decodeEventHeader(byte[] bytes) throws UnreadableRecordException {
+        try {
+            MessageFormats.PersistentMessage m = MessageFormats.PersistentMessage.parseFrom(bytes);
+            if (!m.hasPayload() || !m.hasPersistenceId()) {
+                throw new UnreadableRecordException("not an event record: no payload or persistence id", null);
+            }
+            MessageFormats.PersistentPayload payload = m.getPayload();
+            String manifest = payload.hasPayloadManifest() ? payload.getPayloadManifest().toStringUtf8() : "";
+            if (manifest.isEmpty()) {
+                // a serializer without a string manifest: only the payload itself can tell its class
+                return new EventHeader(m.getPersistenceId(), m.getSequenceNr(),
+                        decodeEvent(bytes).payload().getClass().getName());
+            }
+            int version = manifest.indexOf('#'); // Jackson's "class#schema version" after a migration
+            return new EventHeader(m.getPersistenceId(), m.getSequenceNr(),
+                    version < 0 ? manifest : manifest.substring(0, version));
+        } catch (org.apache.pekko.protobufv3.internal.InvalidProtocolBufferException e) {
+            throw new UnreadableRecordException(describe(e), e);
+        }
+    }
+
+    /** What {@link #decodeEventHeader} reads of a stored event. */
+    public record EventHeader(String persistenceId, long sequenceNr, String eventClass) { }
 
     public byte[] encodeSnapshot(Object snapshot) {
         return serialization.serialize(new Snapshot(snapshot)).get();

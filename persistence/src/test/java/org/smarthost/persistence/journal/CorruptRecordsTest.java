@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import org.smarthost.persistence.Counter;
 import org.smarthost.persistence.TestStores;
+import org.smarthost.persistence.query.CurrentEventHeadersByTagQuery;
 import org.smarthost.persistence.query.RocksReadJournal;
 import org.smarthost.persistence.store.Bytes;
 import org.smarthost.persistence.store.CorruptRecord;
@@ -109,6 +110,29 @@ class CorruptRecordsTest {
         List<EventEnvelope> tagged = queries.currentEventsByTag("counter", Offset.noOffset())
                 .runWith(Sink.seq(), kit.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertEquals(List.of(1L), tagged.stream().map(EventEnvelope::sequenceNr).toList());
+        kit.shutdownTestKit();
+        kit = null;
+        try (RocksStore store = RocksStore.acquire(dir)) {
+            List<CorruptRecord> corrupt = awaitCorrupt(store, 1);
+            assertEquals(List.of("message|4XyzABC seq 2"), corrupt.stream().map(CorruptRecord::name).toList());
+        }
+    }
+
+    @Test
+    void aHeaderQueryNamesACorruptRecordAsTheEventQueryDoes() throws Exception {
+        persistThenStop("received", "attempted", "completed");
+        try (RocksStore store = RocksStore.acquire(dir)) {
+            damageEvent2(store, new byte[] {0, 1, 2});
+        }
+
+        kit = TestStores.testKit(dir);
+        RocksReadJournal queries = PersistenceQuery.get(kit.system())
+                .getReadJournalFor(RocksReadJournal.class, RocksReadJournal.IDENTIFIER);
+        List<CurrentEventHeadersByTagQuery.EventHeader> tagged = queries
+                .currentEventHeadersByTag("counter", Offset.noOffset())
+                .runWith(Sink.seq(), kit.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(1L, 3L), tagged.stream().map(CurrentEventHeadersByTagQuery.EventHeader::sequenceNr)
+                .toList(), "the unreadable event is skipped, the rest read");
         kit.shutdownTestKit();
         kit = null;
         try (RocksStore store = RocksStore.acquire(dir)) {

@@ -94,6 +94,29 @@ class RocksReadJournalTest {
     }
 
     @Test
+    void currentEventHeadersByTagTellWhoWroteWhatWhereWithoutTheEvents() throws Exception {
+        journal.write(atomic(repr("message|A", 1, tagged(new TestEvent("a1", 1), "message")),
+                repr("message|A", 2, tagged("a2", "message", "delivery"))));
+        journal.write(atomic(repr("destination|smtp:x", 1, tagged("d1", "destination"))));
+        journal.write(atomic(repr("message|B", 1, tagged(new TestEvent("b1", 2), "message")),
+                repr("message|B", 2, "untagged")));
+
+        List<EventEnvelope> events = run(queries.currentEventsByTag("message", Offset.noOffset()));
+        List<CurrentEventHeadersByTagQuery.EventHeader> headers =
+                run(queries.currentEventHeadersByTag("message", Offset.noOffset()));
+        assertEquals(events.stream().map(e -> List.of(e.offset(), e.persistenceId(), e.sequenceNr(),
+                        e.event().getClass().getName())).toList(),
+                headers.stream().map(h -> List.of(h.offset(), h.persistenceId(), h.sequenceNr(), h.eventClass()))
+                        .toList());
+        // the Jackson payload's class comes from its manifest; a String's serializer has none
+        assertEquals(List.of(TestEvent.class.getName(), String.class.getName(), TestEvent.class.getName()),
+                headers.stream().map(CurrentEventHeadersByTagQuery.EventHeader::eventClass).toList());
+        assertEquals(List.of(Sequence.apply(5)), run(queries.currentEventHeadersByTag("message", Offset.sequence(3)))
+                .stream().map(CurrentEventHeadersByTagQuery.EventHeader::offset).toList());
+        assertEquals(List.of(), run(queries.currentEventHeadersByTag("nothing", Offset.noOffset())));
+    }
+
+    @Test
     void offsetsAndIdsAllocatedInOneBatchContinueAfterARestart() throws Exception {
         // one call: three new persistence ids and four tag offsets in one group commit, whose
         // counters are stored once, at the end of the batch
