@@ -288,6 +288,7 @@ smarthost_stop() {  # DIR PORT_IN
   cp "$dir/start.log" "$BENCH_WORK/smarthost-start.log" 2>/dev/null
   cp "$dir/maillog" "$BENCH_WORK/smarthost.maillog" 2>/dev/null
   cp "$dir/queue/db/LOG" "$BENCH_WORK/smarthost-rocksdb.LOG" 2>/dev/null   # flushes, compactions, stalls
+  cp "$dir/data/smarthost.log" "$BENCH_WORK/smarthost.log" 2>/dev/null      # the server's own log (not the maillog)
   rm -rf "$dir"
 }
 
@@ -319,6 +320,15 @@ mta_cpu_ticks() {
     awk -v m="$pid" '$1 == m {t += $14 + $15 + $16 + $17; next} {t += $14 + $15} END {print t}'
 }
 CLK_TCK=$(getconf CLK_TCK)
+
+# mta_uptime PIDFILE: seconds since the MTA's master process started, or n/a. smarthost reads its
+# whole queue history again a minute after it starts (the queue index checkpoint, then every
+# minute); a run's line says where it fell in that rhythm.
+mta_uptime() {
+  local pid; pid=$(tr -d ' \n' <"$1" 2>/dev/null)
+  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/stat ]] || { echo n/a; return; }
+  awk -v tck="$CLK_TCK" -v up="$(cut -d' ' -f1 /proc/uptime)" '{printf "%.0f\n", up - $22 / tck}' "/proc/$pid/stat"
+}
 
 # host_cpu: "busy steal total" jiffies of all CPUs so far (/proc/stat; busy = all but idle,
 # iowait and steal), and host_share H0 H1: "busy_pct=.. steal_pct=.." of the machine between two
@@ -359,10 +369,59 @@ WARMUP_MAX_WAIT=${WARMUP_MAX_WAIT:-600}   # seconds to wait for the warm-up to b
 # reconnects. Relayed in one round, that reconnect was the first in the warm-up's whole run, and
 # smarthost's JIT threw away the compiled connection code it had never seen fail (the first
 # 100 KB run after 40,000 messages came out at 1,206 msgs/s, the next ones at 1,485-1,809).
+#
+# WARMUP_PIDFILE names the MTA's master pid file. With it, the warm-up goes on in rounds of the
+# same size, at least 5,000 messages (at most WARMUP_EXTRA_ROUNDS more, default 20), until
+#  - the MTA has run WARMUP_MIN_UPTIME seconds (default 75): smarthost reads the queue events
+#    since its start a minute after it starts (the queue index checkpoint, then every minute);
+#    the first read also compiles its code, and a run that met it was the slow one (2 KB mail:
+#    0.51-0.62 ms of CPU per message in runs that started at 44-58 s, 0.74 ms at 63 s). Later
+#    reads are part of the steady state, but the first ones also make the JIT recompile hot code
+#    for a while (8-16 s of compiler CPU in the 10 s after it). Waiting idle instead was worse:
+#    the first run after a 20 s pause had 9 s of JIT compiling in it (what the pause stopped,
+#    such as idle destinations, starts again on new code paths);
+#  - and, when the MTA is a JVM (smarthost), the last round cost its JIT compilers at most
+#    WARMUP_JIT_QUIET seconds (default 1): on 2 cores C2 is still compiling hot code after 40,000
+#    messages of 2 KB (90 s of compiler CPU by 50,000 messages, next to none after).
 WARMUP_ROUNDS=${WARMUP_ROUNDS:-4}
+WARMUP_PIDFILE=${WARMUP_PIDFILE:-}
+WARMUP_JIT_QUIET=${WARMUP_JIT_QUIET:-1}
+WARMUP_EXTRA_ROUNDS=${WARMUP_EXTRA_ROUNDS:-20}
+WARMUP_MIN_UPTIME=${WARMUP_MIN_UPTIME:-75}
+
+# jit_seconds PIDFILE: seconds the JVM's JIT compilers have worked so far (jstat), or n/a
+jit_seconds() {
+  local pid; pid=$(tr -d ' \n' <"$1" 2>/dev/null)
+  [[ $pid =~ ^[0-9]+$ ]] || { echo n/a; return; }
+  jstat -compiler "$pid" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9.]+$/ {print $4; f = 1} END {if (!f) print "n/a"}'
+}
+
+# warming JIT0 JIT1: whether another warm-up round is due (see WARMUP_PIDFILE)
+warming() {
+  local up; up=$(mta_uptime "$WARMUP_PIDFILE")
+  [[ $up =~ ^[0-9]+$ && $up -lt $WARMUP_MIN_UPTIME ]] && return 0
+  [[ $1 != n/a && $2 != n/a && $(echo "$2 - $1 > $WARMUP_JIT_QUIET" | bc) == 1 ]]
+}
+
+# warm_round IN SINK OUT N SIZE RCPTS: one round of N messages; sets WARM_GOT (delivered; N when queued only)
+warm_round() {
+  local in=$1 sink=$2 out=$3 n=$4 size=$5 rcpts=$6
+  WARM_GOT=0
+  [[ $sink == - ]] || start_sink "$sink" "$out" || return 1
+  timeout 1200 smtp-source -s 20 -m "$n" -l "$size" -r "$rcpts" -f sender@example.org -t rcpt@example.net \
+    "127.0.0.1:$in" >>"$BENCH_WORK/warmup.err" 2>&1
+  [[ $sink == - ]] && { WARM_GOT=$n; return 0; }
+  for _ in $(seq 1 $(( WARMUP_MAX_WAIT * 10 ))); do
+    WARM_GOT=$(sink_count "$out"); [[ $WARM_GOT -ge $n ]] && break; sleep 0.1
+  done
+  stop_sinks
+  reap_sink_on "$sink"
+  [[ $WARM_GOT -ge $n ]]
+}
+
 warm_up() {
-  local in=$1 sink=$2 size=${3:-2048} rcpts=${4:-1} t0 got=0 out=$BENCH_WORK/sink-warmup.out
-  local rounds=$WARMUP_ROUNDS round n sent=0 total=0
+  local in=$1 sink=$2 size=${3:-2048} rcpts=${4:-1} t0 out=$BENCH_WORK/sink-warmup.out
+  local rounds=$WARMUP_ROUNDS round n sent=0 total=0 extra=0 j0 j1 ok=1
   [[ $WARMUP -gt 0 ]] || return 0
   [[ $sink == - || $rounds -lt 1 ]] && rounds=1
   t0=$(now)
@@ -370,22 +429,24 @@ warm_up() {
   for round in $(seq 1 "$rounds"); do
     n=$(( WARMUP * round / rounds - sent )); sent=$(( sent + n ))
     [[ $n -gt 0 ]] || continue
-    [[ $sink == - ]] || start_sink "$sink" "$out" || return 1
-    timeout 1200 smtp-source -s 20 -m "$n" -l "$size" -r "$rcpts" -f sender@example.org -t rcpt@example.net \
-      "127.0.0.1:$in" >>"$BENCH_WORK/warmup.err" 2>&1
-    if [[ $sink != - ]]; then
-      for _ in $(seq 1 $(( WARMUP_MAX_WAIT * 10 ))); do
-        got=$(sink_count "$out"); [[ $got -ge $n ]] && break; sleep 0.1
-      done
-      stop_sinks
-      reap_sink_on "$sink"
-      total=$(( total + got ))
-      [[ $got -ge $n ]] || break
-    fi
+    j0=$(jit_seconds "$WARMUP_PIDFILE")
+    warm_round "$in" "$sink" "$out" "$n" "$size" "$rcpts"; ok=$?
+    total=$(( total + WARM_GOT ))
+    [[ $ok == 0 ]] || break
   done
+  j1=$(jit_seconds "$WARMUP_PIDFILE")
+  while [[ $ok == 0 && $sink != - && -n $WARMUP_PIDFILE && $extra -lt $WARMUP_EXTRA_ROUNDS ]] && warming "$j0" "$j1"; do
+    extra=$(( extra + 1 )) j0=$j1 n=$(( n > 5000 ? n : 5000 ))
+    warm_round "$in" "$sink" "$out" "$n" "$size" "$rcpts"; ok=$?
+    total=$(( total + WARM_GOT )) sent=$(( sent + n ))
+    j1=$(jit_seconds "$WARMUP_PIDFILE")
+  done
+  local jit=
+  [[ $extra -gt 0 ]] && jit=", $extra more round(s) for WARMUP_MIN_UPTIME/WARMUP_JIT_QUIET"
+  [[ $j1 != n/a ]] && jit="$jit; the last round cost the JIT $(echo "$j1 - $j0" | bc) s"
   if [[ $sink != - ]]; then
-    note "warm-up: $WARMUP messages of $size octets to $rcpts recipient(s) in $rounds round(s), $total delivered, $(printf '%.1f' "$(echo "$(now) - $t0" | bc)") s (not measured)"
-    [[ $total -ge $WARMUP ]] || { note "WARNING: warm-up not fully delivered ($total/$WARMUP)"; return 1; }
+    note "warm-up: $sent messages of $size octets to $rcpts recipient(s) in $(( rounds + extra )) round(s), $total delivered, $(printf '%.1f' "$(echo "$(now) - $t0" | bc)") s (not measured)$jit"
+    [[ $total -ge $sent ]] || { note "WARNING: warm-up not fully delivered ($total/$sent)"; return 1; }
   else
     note "warm-up: $WARMUP messages queued in $(printf '%.1f' "$(echo "$(now) - $t0" | bc)") s (not measured)"
   fi

@@ -74,7 +74,8 @@ if [[ $mta == smarthost ]]; then
 else
   postfix_start "$PF_DIR" "$SH_IN" "$SINK" || exit 1
 fi
-warm_up "$SH_IN" "$SINK" || exit 1
+pidfile=$( [[ $mta == smarthost ]] && echo "$SH_DIR" || echo "$PF_DIR")/queue/pid/master.pid
+WARMUP_PIDFILE=$pidfile warm_up "$SH_IN" "$SINK" || exit 1
 start_sink "$SINK" "$BENCH_WORK/sink-latency.out" || exit 1
 
 # cpu_seconds ROOT_PID: CPU seconds (user+system) of ROOT_PID and its live descendants, plus

@@ -59,7 +59,7 @@ fi
 snapshot_smarthost
 
 smarthost_alone profile
-WARMUP=$warm warm_up "$SH_IN" "$SINK" "$size" "$rcpts" || exit 1
+WARMUP=$warm WARMUP_PIDFILE=$SH_DIR/queue/pid/master.pid warm_up "$SH_IN" "$SINK" "$size" "$rcpts" || exit 1
 out=$BENCH_WORK/sink-profile.out
 start_sink "$SINK" "$out" || exit 1
 pid=$SH_PID

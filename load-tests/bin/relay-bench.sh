@@ -16,7 +16,11 @@
 # Warm-up: before every measured workload each MTA, freshly started, relays WARMUP messages
 # (default 5000; 40000 reaches smarthost's steady state; WARMUP=0 for a cold start) of the
 # workload's size and recipient count over 20 sessions to a sink, unmeasured, and the measured
-# workload starts once the sink has them all (same for Postfix and smarthost).
+# workload starts once the sink has them all (same for Postfix and smarthost). More rounds follow
+# until the MTA has run 70 s and smarthost's JIT has quieted (WARMUP_PIDFILE in bench-lib.sh).
+# Each run's line says when it started
+# (mta_uptime_s) and, for smarthost, how many seconds its JIT compilers worked meanwhile
+# (mta_jit_s; see WARMUP_PIDFILE in bench-lib.sh).
 #
 # Path: smtp-source -> MTA on 127.0.0.1 -> smtp-sink on 127.0.0.1, fsync-durable queues on both
 # MTAs (Postfix always syncs before 250; smarthost's 250 after DATA means fsynced). Prints one
@@ -66,19 +70,21 @@ printf '%-9s %-9s %s\n' workload mta result
 # busy the whole machine was (busy_pct; steal_pct is time the hypervisor gave to others).
 RELAY_MAX_WAIT=${RELAY_MAX_WAIT:-120}   # seconds after smtp-source ends for the last message
 run_relay() {  # IN SINK N S L R PIDFILE
-  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 pidfile=$7 out=$BENCH_WORK/sink-measured.out t0 t1 t2 got c0 c1 h0 h1
+  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 pidfile=$7 out=$BENCH_WORK/sink-measured.out t0 t1 t2 got c0 c1 h0 h1 up j0 j1
   start_sink "$sink" "$out" || return 1
   watch_start "$out" "$n"
   sleep 0.5   # the watcher's interpreter has started; as the shared script, a pause before t0
-  c0=$(mta_cpu_ticks "$pidfile") h0=$(host_cpu)
+  j0=$(jit_seconds "$pidfile")   # jstat is a JVM of its own: before the host CPU sample
+  c0=$(mta_cpu_ticks "$pidfile") h0=$(host_cpu) up=$(mta_uptime "$pidfile")
   t0=$(now)
   timeout 1800 smtp-source -s "$s" -m "$n" -l "$l" -r "$r" -f sender@example.org -t rcpt@example.net "127.0.0.1:$in"
   t1=$(now)
   t2=$(watch_end "$RELAY_MAX_WAIT")
-  c1=$(mta_cpu_ticks "$pidfile") h1=$(host_cpu)
+  c1=$(mta_cpu_ticks "$pidfile") h1=$(host_cpu) j1=$(jit_seconds "$pidfile")
   got=$(sink_count "$out")
   stop_sinks
-  echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got accept_s=$(echo "$t1-$t0"|bc) e2e_s=$(echo "$t2-$t0"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$t0)"|bc) mta_cpu_ms_per_msg=$(cpu_ms_per_msg "$c0" "$c1" "$got") $(host_share "$h0" "$h1")"
+  local jit=; [[ $j0 != n/a && $j1 != n/a ]] && jit=" mta_jit_s=$(echo "$j1 - $j0" | bc)"
+  echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got accept_s=$(echo "$t1-$t0"|bc) e2e_s=$(echo "$t2-$t0"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$t0)"|bc) mta_cpu_ms_per_msg=$(cpu_ms_per_msg "$c0" "$c1" "$got") $(host_share "$h0" "$h1") mta_uptime_s=$up$jit"
 }
 
 # The 4xx-then-recover workload: the shared relay-bench.sh has no deferring sink. The drain's end
@@ -105,7 +111,7 @@ run_backlog() {  # IN SINK N S L R -> prints key=value like relay-bench.sh
 run_workload() {  # MTA WORKLOAD IN SINK: RUNS measured runs after one warm-up; the median is the rate
   local mta=$1 w=$2 in=$3 sink=$4 warm= run rates=() cpus=()
   read -r n s l r <<<"${SPEC[$w]}"
-  warm_up "$in" "$sink" "$l" "$r" || warm=" WARMUP-INCOMPLETE"
+  WARMUP_PIDFILE=$MTA_PIDFILE warm_up "$in" "$sink" "$l" "$r" || warm=" WARMUP-INCOMPLETE"
   for run in $(seq 1 "$RUNS"); do
     measure_once "$mta" "$w" "$in" "$sink"
     rates+=("$LAST_RATE") cpus+=("$LAST_CPU")

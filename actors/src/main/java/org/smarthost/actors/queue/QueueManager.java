@@ -17,6 +17,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
@@ -54,6 +55,7 @@ public final class QueueManager {
     private static final Logger qmgr = LoggerFactory.getLogger("postfix/qmgr");
     /** The internal log (smarthost.log): how the index was loaded and saved. */
     private static final Logger log = LoggerFactory.getLogger(QueueManager.class);
+    private static final String BLOCKING_IO = "pekko.actor.default-blocking-io-dispatcher";
 
     public sealed interface Command { }
 
@@ -291,6 +293,7 @@ public final class QueueManager {
         private ActorRef<QueueIndexCheckpoint.Move> store;
         private long at;
         private boolean reading;
+        private long readStarted;
         private final boolean saving;
         // a snapshot is wanted at the end of the next read; these SaveIndex senders wait for it
         private boolean saveWanted;
@@ -358,8 +361,12 @@ public final class QueueManager {
 
         private void readNewest(boolean forSave) {
             reading = true;
+            readStarted = System.nanoTime();
             long after = tracker.readUpTo();
+            // Under load a read covers a minute of mail and takes seconds: on the blocking-I/O
+            // dispatcher (its RocksDB reads block, too) the actors that answer smtpd keep theirs.
             ctx.pipeToSelf(queries.queueEventHeadersAfter(after)
+                            .withAttributes(ActorAttributes.dispatcher(BLOCKING_IO))
                             .runWith(Sink.fold(new NewestQueueEvents(after), NewestQueueEvents::fold), ctx.getSystem()),
                     (journal, failure) -> new CheckpointRead(journal, failure, forSave));
         }
@@ -408,7 +415,12 @@ public final class QueueManager {
                 }
                 return Optional.empty();
             }
+            long before = tracker.readUpTo();
             absorb(r.journal());
+            // the server's own log, once a minute: when the reads ran and what they cost
+            log.info("queue index checkpoint: read the queue events after tag offset {} up to {} in {} ms;"
+                            + " {} messages queued; checkpoint at {}", before, tracker.readUpTo(),
+                    (System.nanoTime() - readStarted) / 1_000_000, tracker.queued(), at);
             if (!saveWanted) return Optional.empty(); // none asked, or saved at its deadline
             if (!r.forSave()) {
                 readNewest(true); // this read began before the save was asked for
