@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.apache.pekko.persistence.query.Sequence;
 import org.smarthost.persistence.query.CurrentEventHeadersByTagQuery.EventHeader;
 import org.smarthost.persistence.queue.MessageCompleted;
 import org.smarthost.persistence.queue.MessageDeleted;
@@ -20,7 +19,7 @@ import org.smarthost.persistence.queue.QueueEvent;
  * read covers a minute of mail (every event of every message): deserializing each event, as the
  * start-up rebuild must, was two thirds of its CPU.
  */
-final class NewestQueueEvents implements QueueEventsRead {
+final class NewestQueueEvents extends QueueEventsRead {
 
     private static final String PID_PREFIX = QueueEvent.persistenceId("");
     private static final Set<String> QUEUE_EVENTS = Arrays.stream(QueueEvent.class.getPermittedSubclasses())
@@ -41,12 +40,10 @@ final class NewestQueueEvents implements QueueEventsRead {
     }
 
     private final Map<String, Seen> messages = new HashMap<>();
-    private long lastOffset;
-    private boolean offsetsKnown = true;
 
     /** An empty read that began after {@code afterOffset}. */
     NewestQueueEvents(long afterOffset) {
-        this.lastOffset = afterOffset;
+        super(afterOffset);
     }
 
     /** Sink.fold's step. */
@@ -56,13 +53,7 @@ final class NewestQueueEvents implements QueueEventsRead {
     }
 
     void add(EventHeader header) {
-        long offset = -1;
-        if (header.offset() instanceof Sequence s) {
-            offset = s.value();
-            lastOffset = Math.max(lastOffset, offset);
-        } else {
-            offsetsKnown = false;
-        }
+        long offset = read(header.offset());
         if (!QUEUE_EVENTS.contains(header.eventClass()) || !header.persistenceId().startsWith(PID_PREFIX)) return;
         long first = offset;
         Seen m = messages.computeIfAbsent(header.persistenceId().substring(PID_PREFIX.length()), id -> new Seen(first));
@@ -75,22 +66,12 @@ final class NewestQueueEvents implements QueueEventsRead {
     }
 
     @Override
-    public long lastOffset() {
-        return lastOffset;
-    }
-
-    @Override
-    public boolean offsetsKnown() {
-        return offsetsKnown;
-    }
-
-    @Override
-    public void forEachMessage(MessageSeen action) {
+    void forEachMessage(MessageSeen action) {
         messages.forEach((id, m) -> action.accept(id, m.finished, m.arrived && !m.finished, m.firstOffset));
     }
 
     @Override
-    public long newestSeqNr(String queueId) {
+    long newestSeqNr(String queueId) {
         Seen m = messages.get(queueId);
         return m == null ? -1 : m.seqNr;
     }

@@ -23,7 +23,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
@@ -134,35 +133,22 @@ public final class QueueManager {
      * The queue events read at start, folded per message, and which tag offsets were read:
      * after {@code afterOffset} (0: the whole journal) up to {@code lastOffset}.
      */
-    static final class Rebuild implements QueueEventsRead {
+    static final class Rebuild extends QueueEventsRead {
         final long afterOffset;
         final HashMap<String, Folded> messages = new HashMap<>();
-        long lastOffset;
-        /** False when the journal's offsets are not sequence numbers. */
-        boolean offsetsKnown = true;
 
         Rebuild(long afterOffset) {
+            super(afterOffset);
             this.afterOffset = afterOffset;
-            this.lastOffset = afterOffset;
         }
 
         @Override
-        public long lastOffset() {
-            return lastOffset;
-        }
-
-        @Override
-        public boolean offsetsKnown() {
-            return offsetsKnown;
-        }
-
-        @Override
-        public void forEachMessage(MessageSeen action) {
+        void forEachMessage(MessageSeen action) {
             messages.forEach((id, f) -> action.accept(id, f.isDone(), !f.isDone() && !f.isPartial(), f.firstOffset()));
         }
 
         @Override
-        public long newestSeqNr(String queueId) {
+        long newestSeqNr(String queueId) {
             Folded f = messages.get(queueId);
             return f == null ? -1 : f.seqNr();
         }
@@ -488,13 +474,7 @@ public final class QueueManager {
     }
 
     static Rebuild fold(Rebuild acc, EventEnvelope env) {
-        long offset = -1;
-        if (env.offset() instanceof Sequence s) {
-            offset = s.value();
-            acc.lastOffset = Math.max(acc.lastOffset, offset);
-        } else {
-            acc.offsetsKnown = false;
-        }
+        long offset = acc.read(env.offset());
         if (env.event() instanceof QueueEvent e) {
             Folded f = acc.messages.get(e.queueId());
             long first = f == null ? offset : f.firstOffset();
