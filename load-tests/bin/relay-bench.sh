@@ -20,7 +20,8 @@
 # until the MTA has run 70 s and smarthost's JIT has quieted (WARMUP_PIDFILE in bench-lib.sh).
 # Each run's line says when it started
 # (mta_uptime_s) and, for smarthost, how many seconds its JIT compilers worked meanwhile
-# (mta_jit_s; see WARMUP_PIDFILE in bench-lib.sh).
+# (mta_jit_s; see WARMUP_PIDFILE in bench-lib.sh), and how much of one core smtp-sink used
+# (sink_cpu_pct: smtp-sink is one process; near 100 it, not the MTA, sets the rate).
 #
 # Path: smtp-source -> MTA on 127.0.0.1 -> smtp-sink on 127.0.0.1, fsync-durable queues on both
 # MTAs (Postfix always syncs before 250; smarthost's 250 after DATA means fsynced). Prints one
@@ -70,21 +71,21 @@ printf '%-9s %-9s %s\n' workload mta result
 # busy the whole machine was (busy_pct; steal_pct is time the hypervisor gave to others).
 RELAY_MAX_WAIT=${RELAY_MAX_WAIT:-120}   # seconds after smtp-source ends for the last message
 run_relay() {  # IN SINK N S L R PIDFILE
-  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 pidfile=$7 out=$BENCH_WORK/sink-measured.out t0 t1 t2 got c0 c1 h0 h1 up j0 j1
+  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 pidfile=$7 out=$BENCH_WORK/sink-measured.out t0 t1 t2 got c0 c1 h0 h1 up j0 j1 k0 k1
   start_sink "$sink" "$out" || return 1
   watch_start "$out" "$n"
   sleep 0.5   # the watcher's interpreter has started; as the shared script, a pause before t0
   j0=$(jit_seconds "$pidfile")   # jstat is a JVM of its own: before the host CPU sample
-  c0=$(mta_cpu_ticks "$pidfile") h0=$(host_cpu) up=$(mta_uptime "$pidfile")
+  c0=$(mta_cpu_ticks "$pidfile") h0=$(host_cpu) up=$(mta_uptime "$pidfile") k0=$(cpu_ticks "${SINK_PIDS[-1]}")
   t0=$(now)
   timeout 1800 smtp-source -s "$s" -m "$n" -l "$l" -r "$r" -f sender@example.org -t rcpt@example.net "127.0.0.1:$in"
   t1=$(now)
   t2=$(watch_end "$RELAY_MAX_WAIT")
-  c1=$(mta_cpu_ticks "$pidfile") h1=$(host_cpu) j1=$(jit_seconds "$pidfile")
+  c1=$(mta_cpu_ticks "$pidfile") h1=$(host_cpu) k1=$(cpu_ticks "${SINK_PIDS[-1]}") j1=$(jit_seconds "$pidfile")
   got=$(sink_count "$out")
   stop_sinks
   local jit=; [[ $j0 != n/a && $j1 != n/a ]] && jit=" mta_jit_s=$(echo "$j1 - $j0" | bc)"
-  echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got accept_s=$(echo "$t1-$t0"|bc) e2e_s=$(echo "$t2-$t0"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$t0)"|bc) mta_cpu_ms_per_msg=$(cpu_ms_per_msg "$c0" "$c1" "$got") $(host_share "$h0" "$h1") mta_uptime_s=$up$jit"
+  echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got accept_s=$(echo "$t1-$t0"|bc) e2e_s=$(echo "$t2-$t0"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$t0)"|bc) mta_cpu_ms_per_msg=$(cpu_ms_per_msg "$c0" "$c1" "$got") $(host_share "$h0" "$h1") sink_cpu_pct=$(echo "scale=0; 100 * ($k1 - $k0) / $CLK_TCK / ($t2 - $t0)" | bc) mta_uptime_s=$up$jit"
 }
 
 # The 4xx-then-recover workload: the shared relay-bench.sh has no deferring sink. The drain's end
