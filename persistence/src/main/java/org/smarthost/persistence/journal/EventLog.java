@@ -10,6 +10,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.PersistentRepr;
@@ -192,16 +194,10 @@ public final class EventLog {
      */
     public Page<TaggedHeader> headersByTag(String tag, long afterOffset, int max) {
         return byTag(tag, afterOffset, max, (offset, eventKey, bytes) -> {
-            long seq = Bytes.toLong(eventKey, 8);
-            try {
-                RecordCodec.EventHeader h = codec.decodeEventHeader(bytes);
-                if (h.sequenceNr() == seq) return new TaggedHeader(offset, h.persistenceId(), seq, h.eventClass());
-                moveAside(Family.JOURNAL, eventKey, bytes, recordName(eventKey, null, seq),
-                        "record says " + h.persistenceId() + " seq " + h.sequenceNr());
-            } catch (UnreadableRecordException e) {
-                moveAside(Family.JOURNAL, eventKey, bytes, recordName(eventKey, null, seq), e.getMessage());
-            }
-            return null;
+            RecordCodec.EventHeader h = decode(eventKey, bytes, null, Bytes.toLong(eventKey, 8),
+                    codec::decodeEventHeader, RecordCodec.EventHeader::persistenceId,
+                    RecordCodec.EventHeader::sequenceNr);
+            return h == null ? null : new TaggedHeader(offset, h.persistenceId(), h.sequenceNr(), h.eventClass());
         });
     }
 
@@ -279,15 +275,31 @@ public final class EventLog {
     }
 
     private PersistentRepr decode(byte[] key, byte[] bytes, String expectedPid, long expectedSeq) {
+        return decode(key, bytes, expectedPid, expectedSeq, codec::decodeEvent, PersistentRepr::persistenceId,
+                PersistentRepr::sequenceNr);
+    }
+
+    /** Reads a stored event, whole or its header only. */
+    private interface RecordDecoder<T> {
+        T decode(byte[] bytes) throws UnreadableRecordException;
+    }
+
+    /**
+     * The record under {@code key} decoded, or null when it is unreadable or says it is another
+     * event than its key (a null {@code expectedPid}: any): then it is moved to the corrupt queue.
+     */
+    private <T> T decode(byte[] key, byte[] bytes, String expectedPid, long expectedSeq, RecordDecoder<T> decoder,
+                         Function<T, String> persistenceId, ToLongFunction<T> sequenceNr) {
         try {
-            PersistentRepr repr = codec.decodeEvent(bytes);
-            if ((expectedPid != null && !expectedPid.equals(repr.persistenceId()))
-                    || repr.sequenceNr() != expectedSeq) {
+            T record = decoder.decode(bytes);
+            String pid = persistenceId.apply(record);
+            long seq = sequenceNr.applyAsLong(record);
+            if ((expectedPid != null && !expectedPid.equals(pid)) || seq != expectedSeq) {
                 moveAside(Family.JOURNAL, key, bytes, recordName(key, expectedPid, expectedSeq),
-                        "record says " + repr.persistenceId() + " seq " + repr.sequenceNr());
+                        "record says " + pid + " seq " + seq);
                 return null;
             }
-            return repr;
+            return record;
         } catch (UnreadableRecordException e) {
             moveAside(Family.JOURNAL, key, bytes, recordName(key, expectedPid, expectedSeq), e.getMessage());
             return null;
