@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.smarthost.protocol.text.Utf8Names;
 
 /**
  * trivial-rewrite(8)'s resolve service: strips local domains and routing operators from a
@@ -240,7 +241,7 @@ public final class TrivialRewrite implements AddressResolver {
     }
 
     static boolean validHostname(String name) {
-        if (!name.chars().allMatch(c -> c < 0x80)) return validUtf8Hostname(name);
+        if (!Utf8Names.isAscii(name)) return validUtf8Hostname(name);
         if (name.isEmpty() || name.length() > 255) return false;
         if (NUMERIC.matcher(name).matches()) return false;     // looks like an address, not a name
         for (String label : name.split("\\.", -1)) {
@@ -259,7 +260,7 @@ public final class TrivialRewrite implements AddressResolver {
             if (label.isEmpty() || label.startsWith("-") || label.endsWith("-")) return false;
         }
         try {
-            String ascii = java.net.IDN.toASCII(name, java.net.IDN.ALLOW_UNASSIGNED);
+            String ascii = Utf8Names.toAscii(name);
             if (ascii.length() > 255) return false;
             for (String label : ascii.split("\\.", -1)) {
                 if (label.isEmpty() || label.length() > 63) return false;

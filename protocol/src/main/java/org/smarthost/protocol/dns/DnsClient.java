@@ -15,6 +15,7 @@ import org.xbill.DNS.Resolver;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
+import org.smarthost.protocol.text.Utf8Names;
 
 /**
  * Asynchronous single-type DNS queries through dnsjava, classified into {@link DnsAnswer}.
@@ -59,8 +60,7 @@ public final class DnsClient {
      */
     static Name name(String text) {
         try {
-            String ascii = text.chars().allMatch(c -> c < 0x80) ? text
-                    : java.net.IDN.toASCII(text, java.net.IDN.ALLOW_UNASSIGNED);
+            String ascii = Utf8Names.toAscii(text);
             return Name.fromString(ascii.endsWith(".") ? ascii : ascii + ".");
         } catch (TextParseException | IllegalArgumentException e) {
             throw new DnsFailure("5.4.4", "Name service error for " + text + ": invalid host or domain name");

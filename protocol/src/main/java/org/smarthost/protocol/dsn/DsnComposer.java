@@ -1,5 +1,7 @@
 package org.smarthost.protocol.dsn;
 
+import static org.smarthost.protocol.text.Utf8Names.isAscii;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -223,11 +225,6 @@ public final class DsnComposer {
 
     private static String addressType(String address, boolean smtputf8) {
         return smtputf8 && !isAscii(address) ? "utf-8" : "rfc822";
-    }
-
-    private static boolean isAscii(String s) {
-        for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= 128) return false;
-        return true;
     }
 
     /** As bounce_log_read(): control characters (and non-ASCII without SMTPUTF8) become '?'. */

@@ -1,5 +1,7 @@
 package org.smarthost.protocol.smtpd;
 
+import static org.smarthost.protocol.text.Utf8Names.isAscii;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -195,9 +197,5 @@ public final class EnvelopeParser {
         }
         if (quoted) return null;
         return t;
-    }
-
-    private static boolean isAscii(String s) {
-        return s.chars().allMatch(c -> c < 0x80);
     }
 }
