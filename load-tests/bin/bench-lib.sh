@@ -305,6 +305,12 @@ smarthost_alone() {
   [[ $SH_PID =~ ^[0-9]+$ ]] || die "no master.pid under $SH_DIR/queue/pid"
 }
 
+# pid_in PIDFILE: the process id a pid file holds, or nothing when it holds none
+pid_in() {
+  local pid; pid=$(tr -d ' \n' <"$1" 2>/dev/null)
+  [[ $pid =~ ^[0-9]+$ ]] && echo "$pid"
+}
+
 # cpu_ticks PID: the process's utime+stime so far, all threads (/proc/PID/stat, in CLK_TCK units)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -314,8 +320,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # cleanup, qmgr, smtp, postlogd ...). smarthost is one process, so that is its own. n/a when the
 # master is gone.
 mta_cpu_ticks() {
-  local pid c; pid=$(tr -d ' \n' <"$1" 2>/dev/null)
-  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/stat ]] || { echo n/a; return; }
+  local pid c; pid=$(pid_in "$1")
+  [[ -n $pid && -r /proc/$pid/stat ]] || { echo n/a; return; }
   { cat "/proc/$pid/stat"; for c in $(pgrep -P "$pid"); do cat "/proc/$c/stat" 2>/dev/null; done; } |
     awk -v m="$pid" '$1 == m {t += $14 + $15 + $16 + $17; next} {t += $14 + $15} END {print t}'
 }
@@ -325,8 +331,8 @@ CLK_TCK=$(getconf CLK_TCK)
 # whole queue history again a minute after it starts (the queue index checkpoint, then every
 # minute); a run's line says where it fell in that rhythm.
 mta_uptime() {
-  local pid; pid=$(tr -d ' \n' <"$1" 2>/dev/null)
-  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/stat ]] || { echo n/a; return; }
+  local pid; pid=$(pid_in "$1")
+  [[ -n $pid && -r /proc/$pid/stat ]] || { echo n/a; return; }
   awk -v tck="$CLK_TCK" -v up="$(cut -d' ' -f1 /proc/uptime)" '{printf "%.0f\n", up - $22 / tck}' "/proc/$pid/stat"
 }
 
@@ -391,8 +397,8 @@ WARMUP_MIN_UPTIME=${WARMUP_MIN_UPTIME:-75}
 
 # jit_seconds PIDFILE: seconds the JVM's JIT compilers have worked so far (jstat), or n/a
 jit_seconds() {
-  local pid; pid=$(tr -d ' \n' <"$1" 2>/dev/null)
-  [[ $pid =~ ^[0-9]+$ ]] || { echo n/a; return; }
+  local pid; pid=$(pid_in "$1")
+  [[ -n $pid ]] || { echo n/a; return; }
   jstat -compiler "$pid" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9.]+$/ {print $4; f = 1} END {if (!f) print "n/a"}'
 }
 

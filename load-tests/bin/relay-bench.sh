@@ -17,11 +17,10 @@
 # (default 5000; 40000 reaches smarthost's steady state; WARMUP=0 for a cold start) of the
 # workload's size and recipient count over 20 sessions to a sink, unmeasured, and the measured
 # workload starts once the sink has them all (same for Postfix and smarthost). More rounds follow
-# until the MTA has run 70 s and smarthost's JIT has quieted (WARMUP_PIDFILE in bench-lib.sh).
-# Each run's line says when it started
-# (mta_uptime_s) and, for smarthost, how many seconds its JIT compilers worked meanwhile
-# (mta_jit_s; see WARMUP_PIDFILE in bench-lib.sh), and how much of one core smtp-sink used
-# (sink_cpu_pct: smtp-sink is one process; near 100 it, not the MTA, sets the rate).
+# until the MTA has run 75 s and smarthost's JIT has quieted (WARMUP_PIDFILE in bench-lib.sh).
+# Each run's line says when it started (mta_uptime_s), for smarthost how many seconds its JIT
+# compilers worked meanwhile (mta_jit_s), and how much of one core smtp-sink used (sink_cpu_pct:
+# smtp-sink is one process; near 100 it, not the MTA, sets the rate).
 #
 # Path: smtp-source -> MTA on 127.0.0.1 -> smtp-sink on 127.0.0.1, fsync-durable queues on both
 # MTAs (Postfix always syncs before 250; smarthost's 250 after DATA means fsynced). Prints one
