@@ -15,8 +15,9 @@ import org.smarthost.persistence.queue.DeliveryAttempted;
  * @param result    per-recipient outcomes
  * @param attempted false when deferred without calling the agent
  * @param transportFailure the agent itself failed (exception, incomplete answer): recipients are
- *                  deferred with "4.3.0 unknown mail transport error"; qmgr then suspends the
- *                  whole transport for transport_retry_time and defers its waiting mail
+ *                  deferred with "4.3.0 unknown mail transport error". Postfix's qmgr then
+ *                  suspends the whole transport for transport_retry_time and defers its waiting
+ *                  mail; smarthost does not implement that parameter yet
  * @param started   when the slot was granted (or the deferral decided)
  * @param finished  when the result arrived
  */

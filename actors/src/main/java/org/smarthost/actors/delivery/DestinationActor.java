@@ -36,10 +36,12 @@ import org.smarthost.persistence.CborSerializable;
  * working destination grows the window (up to the limit and to busy + initial concurrency),
  * a destination problem shrinks it; after the failed cohort limit the destination is dead, the
  * waiting jobs and every new job are deferred with "delivery temporarily suspended: reason"
- * until minimal_backoff_time has passed (or a delivery still in flight succeeds). A failing
+ * until minimal_backoff_time has passed (or a delivery still in flight succeeds, or an
+ * administrator flushes the queue: {@link Enable}). A failing
  * agent (exception) is not feedback about the destination: the job is deferred with "unknown
- * mail transport error" and {@link DeliveryFinished#transportFailure()} asks the queue manager to
- * throttle the transport, as qmgr does.
+ * mail transport error" and marked {@link DeliveryFinished#transportFailure()}. (qmgr would also
+ * suspend the whole transport for transport_retry_time; that parameter is not implemented yet,
+ * and the queue manager does not act on the mark.)
  *
  * <p>Persisted: window, hysteresis counters, dead status. Not persisted: waiting and busy
  * jobs; after a restart the queue manager resubmits the messages' jobs.
@@ -56,6 +58,14 @@ public final class DestinationActor
 
     /** Deliver this job when a slot is free; the answer is exactly one {@link DeliveryFinished}. */
     public record Deliver(DeliveryJob job, ActorRef<DeliveryFinished> replyTo) implements Command { }
+
+    /**
+     * "postqueue -f" and friends (qmgr_enable_queue(), Postfix's QMGR_REQ_FLUSH_DEAD): a
+     * destination that died at or before {@code flushedAt} is alive again at once, with the
+     * window the revival timer would give it. One that died later stays dead: the request
+     * reaches a destination that was passivated at the time only when it is recreated.
+     */
+    public record Enable(Instant flushedAt) implements Command { }
 
     /** Drop waiting jobs of this message (deleted, held, expired). Jobs in flight complete. */
     public record Cancel(String queueId) implements Command { }
@@ -125,6 +135,7 @@ public final class DestinationActor
                 .onCommand(Cancel.class, this::onCancel)
                 .onCommand(GetStatus.class, this::onGetStatus)
                 .onCommand(Wake.class, this::onWake)
+                .onCommand(Enable.class, (state, cmd) -> state.deadBefore(cmd.flushedAt()) ? revive() : Effect().none())
                 .onCommand(Passivate.class, (state, cmd) ->
                         busy.isEmpty() && waiting.isEmpty() ? Effect().stop() : Effect().none())
                 .build();
@@ -192,9 +203,11 @@ public final class DestinationActor
             rateSuspended = true;
             timers.startSingleTimer(Wake.RATE_TIMER, Wake.RATE_TIMER, settings.rateDelay());
         }
-        DestinationEvent event = result.destinationProblem()
-                .map(p -> throttle(state, p))
-                .orElseGet(() -> unthrottle(state, busyCount));
+        // Not Optional.map: throttle() answers null for a destination that is already dead,
+        // and that must not fall through to positive feedback (which revives the dead).
+        DestinationEvent event = result.destinationProblem().isPresent()
+                ? throttle(state, result.destinationProblem().get())
+                : unthrottle(state, busyCount);
         if (event == null) return Effect().none().thenRun(this::dispatch);
         return Effect().persist(event).thenRun(newState -> {
             if (newState.dead()) {
@@ -227,6 +240,11 @@ public final class DestinationActor
             scheduleRevival(state);
             return Effect().none();
         }
+        return revive();
+    }
+
+    private Effect<DestinationEvent, DestinationState> revive() {
+        timers.cancel(Wake.DEAD_TIMER);
         // "Back from the almost grave, best concurrency is anyone's guess."
         int window = busy.isEmpty() ? settings.initialConcurrency() : busy.size();
         logWindow("qmgr_queue_unthrottle", window, 0, 0, 0);
@@ -273,8 +291,9 @@ public final class DestinationActor
         double failCohorts = s.failCohorts() + 1.0 / window;
         if (settings.failedCohortLimit() > 0 && failCohorts >= settings.failedCohortLimit()) {
             logWindow("qmgr_queue_throttle", 0, s.success(), s.failure(), failCohorts);
-            return new DestinationEvent.DestinationDead(clock.instant().plus(settings.deadRetryDelay()),
-                    problem.dsnStatus(), problem.reason());
+            Instant now = clock.instant();
+            return new DestinationEvent.DestinationDead(now.plus(settings.deadRetryDelay()), problem.dsnStatus(),
+                    problem.reason(), now);
         }
         double success = s.success();
         double failure = s.failure();

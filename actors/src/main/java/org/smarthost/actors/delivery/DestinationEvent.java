@@ -20,9 +20,13 @@ public sealed interface DestinationEvent extends CborSerializable {
     /**
      * The failed cohort limit was reached: deliveries are suspended until {@code until};
      * jobs meanwhile are deferred with "delivery temporarily suspended: {@code reason}".
+     *
+     * @param since when it died, so that a flush ("postqueue -f") reaches a destination that was
+     *              passivated before it: null in events written before this was recorded
      */
-    record DestinationDead(Instant until, String dsnStatus, String reason) implements DestinationEvent { }
+    record DestinationDead(Instant until, String dsnStatus, String reason, Instant since)
+            implements DestinationEvent { }
 
-    /** Suspension ended (timer, or a delivery in flight succeeded), with this window. */
+    /** Suspension ended (timer, a delivery in flight succeeded, or a flush), with this window. */
     record DestinationRecovered(int window) implements DestinationEvent { }
 }

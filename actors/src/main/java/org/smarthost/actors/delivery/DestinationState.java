@@ -8,13 +8,19 @@ import org.smarthost.persistence.CborSerializable;
  * feedback hysteresis counters, and the dead (throttled) status.
  *
  * @param deadUntil null while the destination is alive
+ * @param deadSince when it died; null while alive, and for a death recorded without it
  */
 public record DestinationState(int window, double success, double failure, double failCohorts,
-                               Instant deadUntil, String deadStatus, String deadReason)
+                               Instant deadUntil, String deadStatus, String deadReason, Instant deadSince)
         implements CborSerializable {
 
     public static DestinationState initial(int window) {
-        return new DestinationState(window, 0, 0, 0, null, null, null);
+        return new DestinationState(window, 0, 0, 0, null, null, null, null);
+    }
+
+    /** Whether it died before {@code flushedAt} (a death of unknown time counts as before). */
+    public boolean deadBefore(Instant flushedAt) {
+        return dead() && (deadSince == null || !deadSince.isAfter(flushedAt));
     }
 
     public boolean dead() {
@@ -23,13 +29,13 @@ public record DestinationState(int window, double success, double failure, doubl
 
     DestinationState apply(DestinationEvent event) {
         if (event instanceof DestinationEvent.ConcurrencyChanged c) {
-            return new DestinationState(c.window(), c.success(), c.failure(), c.failCohorts(), null, null, null);
+            return new DestinationState(c.window(), c.success(), c.failure(), c.failCohorts(), null, null, null, null);
         }
         if (event instanceof DestinationEvent.DestinationDead d) {
-            return new DestinationState(0, success, failure, failCohorts, d.until(), d.dsnStatus(), d.reason());
+            return new DestinationState(0, success, failure, failCohorts, d.until(), d.dsnStatus(), d.reason(), d.since());
         }
         if (event instanceof DestinationEvent.DestinationRecovered r) {
-            return new DestinationState(r.window(), 0, 0, 0, null, null, null);
+            return new DestinationState(r.window(), 0, 0, 0, null, null, null, null);
         }
         throw new IllegalArgumentException("unknown event " + event);
     }

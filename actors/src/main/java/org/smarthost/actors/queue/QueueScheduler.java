@@ -60,12 +60,15 @@ import org.smarthost.protocol.dsn.DsnRecipient;
  * events: nothing here must survive a restart.
  *
  * <p>New mail wakes the scheduler at once; deferred mail is picked up by the scan every
- * queue_run_delay, or at once after postqueue -f / -i / -s (which requeue it).
+ * queue_run_delay, or at once after postqueue -f / -i / -s (which requeue it). Those also bring
+ * dead destinations back to life, as Postfix's flush requests do: -f and -s every one
+ * ({@link FlushDead}), -i those that the message's recipients go to ({@link FlushDeadFor}).
  */
 public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Command> {
 
     private static final Logger qmgr = LoggerFactory.getLogger("postfix/qmgr");
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration FLUSH_FOR_LIFETIME = Duration.ofMinutes(10);
 
     public sealed interface Command { }
 
@@ -73,6 +76,19 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
     public enum Wake implements Command { INSTANCE }
 
     private enum Tick implements Command { INSTANCE }
+
+    /**
+     * "postqueue -f" and "postqueue -s" (Postfix's QMGR_REQ_FLUSH_DEAD): every destination that
+     * is dead now is alive again before the requeued mail is scheduled, including those whose
+     * actors were passivated (when they are recreated).
+     */
+    public enum FlushDead implements Command { INSTANCE }
+
+    /**
+     * "postqueue -i": the destinations of this message's recipients come back to life when the
+     * message is next scheduled (Postfix's UNTHROTTLE_AFTER: as qmgr reads the queue file).
+     */
+    public record FlushDeadFor(String queueId) implements Command { }
 
     private record Taken(List<IndexEntry> entries, Throwable failure) implements Command { }
 
@@ -128,6 +144,8 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         boolean passivating;
         // Running on transports that a reload replaced: takes no new jobs, stops when idle.
         boolean retired;
+        // A flush for one message reached this destination while its actor was stopping.
+        Instant flushedWhileStopping;
         final ArrayDeque<DeliveryJob> buffered = new ArrayDeque<>();
 
         Destination(String transport, String nexthop) {
@@ -159,6 +177,10 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
     private Runnable retireOld = () -> { };
     private boolean scanning;
     private boolean rescan;
+    // The last postqueue -f / -s: a destination actor recreated after it hears of it.
+    private Instant flushedAt;
+    // postqueue -i: messages whose destinations are flushed when they are next scheduled.
+    private final Map<String, Instant> flushOnDispatch = new HashMap<>();
 
     public static Behavior<Command> create(SchedulerSettings settings, ActorRef<QueueManager.Command> index,
                                            ActorRef<MessageRegion.Command> region, AddressResolver resolver,
@@ -198,7 +220,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessageEquals(Wake.INSTANCE, this::scan)
-                .onMessageEquals(Tick.INSTANCE, this::scan)
+                .onMessageEquals(Tick.INSTANCE, this::tick)
                 .onMessage(Taken.class, this::taken)
                 .onMessage(Loaded.class, this::loaded)
                 .onMessage(Finished.class, this::finished)
@@ -207,10 +229,19 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
                 .onMessage(DestinationIdle.class, this::destinationIdle)
                 .onMessage(DestinationStopped.class, this::destinationStopped)
                 .onMessage(Reconfigure.class, this::reconfigure)
+                .onMessageEquals(FlushDead.INSTANCE, this::flushDead)
+                .onMessage(FlushDeadFor.class, this::flushDeadFor)
                 .build();
     }
 
     // --- taking mail from the index -----------------------------------------------------------
+
+    private Behavior<Command> tick() {
+        // A postqueue -i for a message that was not requeued after all (delivered meanwhile).
+        Instant stale = clock.instant().minus(FLUSH_FOR_LIFETIME);
+        flushOnDispatch.values().removeIf(at -> at.isBefore(stale));
+        return scan();
+    }
 
     private Behavior<Command> scan() {
         if (scanning) {
@@ -277,6 +308,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
     // --- jobs ---------------------------------------------------------------------------------
 
     private void dispatch(Active a) {
+        Instant flush = flushOnDispatch.remove(a.queueId);
         MessageReceived m = a.state.received();
         Map<String, EnvelopeRecipient> envelope = envelope(m);
         Map<String, List<EnvelopeRecipient>> groups = new LinkedHashMap<>();
@@ -298,7 +330,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
                         all.subList(i, Math.min(all.size(), i + limit)), m.ret(), m.envid(), m.size(), m.bodyType(),
                         m.smtputf8(), m.bodyKey(), m.at(), a.activeSince);
                 a.jobsOut++;
-                send(g.getKey(), r.transport(), r.nexthop(), job);
+                send(g.getKey(), r.transport(), r.nexthop(), job, flush);
             }
         }
     }
@@ -309,14 +341,17 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         return map;
     }
 
-    private void send(String key, String transport, String nexthop, DeliveryJob job) {
+    /** @param flush when not null, the destination comes back to life first if it died before then */
+    private void send(String key, String transport, String nexthop, DeliveryJob job, Instant flush) {
         Destination d = destinations.computeIfAbsent(key, k -> new Destination(transport, nexthop));
         d.outstanding++;
         if (d.passivating || d.retired) {
+            if (flush != null) d.flushedWhileStopping = flush;
             d.buffered.add(job);
             return;
         }
         if (d.ref == null) spawn(key, d);
+        if (flush != null) d.ref.tell(new DestinationActor.Enable(flush));
         d.ref.tell(new DestinationActor.Deliver(job, finishedAdapter));
     }
 
@@ -324,6 +359,31 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
         d.ref = ctx.spawn(DestinationActor.create(d.transport, d.nexthop, transports.destinationSettings(d.transport),
                 transports.agent(d.transport), clock), "destination-" + URLEncoder.encode(key, StandardCharsets.UTF_8));
         ctx.watchWith(d.ref, new DestinationStopped(key));
+        // Its state comes from the journal: a flush it did not hear while it was stopped applies
+        // to it if it died before that flush. The actor takes this before any job.
+        Instant flush = later(flushedAt, d.flushedWhileStopping);
+        d.flushedWhileStopping = null;
+        if (flush != null) d.ref.tell(new DestinationActor.Enable(flush));
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        if (a == null) return b;
+        return b == null || a.isAfter(b) ? a : b;
+    }
+
+    // --- postqueue -f / -s / -i ---------------------------------------------------------------
+
+    private Behavior<Command> flushDead() {
+        flushedAt = clock.instant();
+        for (Destination d : destinations.values()) {
+            if (d.ref != null) d.ref.tell(new DestinationActor.Enable(flushedAt));
+        }
+        return this;
+    }
+
+    private Behavior<Command> flushDeadFor(FlushDeadFor f) {
+        flushOnDispatch.put(f.queueId(), clock.instant());
+        return this;
     }
 
     private Behavior<Command> finished(Finished f) {

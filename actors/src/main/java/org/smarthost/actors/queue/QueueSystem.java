@@ -94,10 +94,19 @@ public final class QueueSystem {
         settings = applied;
     }
 
-    /** Asks the scheduler to scan for due mail now (after postqueue -f and friends). */
-    public void wakeScheduler() {
+    /**
+     * postqueue -f and -s, before they requeue: dead destinations are alive again (Postfix's
+     * QMGR_REQ_FLUSH_DEAD). Without delivery (a queue that only receives) there is nothing to do.
+     */
+    public void flushDeadDestinations() {
         ActorRef<QueueScheduler.Command> s = scheduler;
-        if (s != null) s.tell(QueueScheduler.Wake.INSTANCE);
+        if (s != null) s.tell(QueueScheduler.FlushDead.INSTANCE);
+    }
+
+    /** postqueue -i, before it requeues the message: its destinations are alive again when it is scheduled. */
+    public void flushDeadDestinationsOf(String queueId) {
+        ActorRef<QueueScheduler.Command> s = scheduler;
+        if (s != null) s.tell(new QueueScheduler.FlushDeadFor(queueId));
     }
 
     /**

@@ -258,6 +258,93 @@ class DestinationActorTest {
         assertFalse(status(dest).dead());
     }
 
+    /** Kills the destination with connection failures; returns the jobs still in flight. */
+    private List<DeliveryJob> killWithRefusals(ActorRef<DestinationActor.Command> dest, int from) throws Exception {
+        submit(dest, from, 5);
+        List<DeliveryJob> running = new ArrayList<>(awaitStarts(5));
+        while (!status(dest).dead()) {
+            agent.failSite(running.remove(0), REFUSED);
+            replies.receiveMessage();
+        }
+        return running;
+    }
+
+    @Test
+    void failuresStillInFlightWhenTheDestinationDiesLeaveItDead() throws Exception {
+        ActorRef<DestinationActor.Command> dest = spawn(DestinationSettings.defaults());
+        List<DeliveryJob> running = killWithRefusals(dest, 0);
+        assertFalse(running.isEmpty(), "the test needs deliveries in flight at the death");
+        int events = journal.persistedInStorage(pid).size();
+        while (!running.isEmpty()) {
+            agent.failSite(running.remove(0), REFUSED);
+            replies.receiveMessage();
+            assertTrue(status(dest).dead(), "qmgr_queue_throttle() leaves a dead queue dead");
+        }
+        assertEquals(events, journal.persistedInStorage(pid).size(), "no feedback while dead");
+    }
+
+    @Test
+    void aFlushRevivesADeadDestinationAtOnce() throws Exception {
+        // minimal_backoff_time's default: without the flush it would stay dead for five minutes
+        ActorRef<DestinationActor.Command> dest = spawn(DestinationSettings.defaults());
+        List<DeliveryJob> running = killWithRefusals(dest, 0);
+        while (!running.isEmpty()) {
+            agent.failSite(running.remove(0), REFUSED);
+            replies.receiveMessage();
+        }
+        DestinationEvent.DestinationDead dead = null;
+        for (Object e : journal.receivePersisted(pid, journal.persistedInStorage(pid).size(), Object.class)) {
+            if (e instanceof DestinationEvent.DestinationDead d) dead = d;
+        }
+        assertNotNull(dead);
+        assertNotNull(dead.since(), "the time of death is recorded for flushes that come later");
+
+        dest.tell(new DestinationActor.Enable(dead.since().minusSeconds(1)));
+        assertTrue(status(dest).dead(), "a flush from before the death does not revive it");
+
+        dest.tell(new DestinationActor.Enable(Instant.now()));
+        DestinationStatus revived = status(dest);
+        assertFalse(revived.dead());
+        assertEquals(5, revived.window(), "nothing in flight: initial concurrency");
+        submit(dest, 10, 1);
+        DeliveryJob attempted = agent.awaitStart();
+        agent.succeed(attempted);
+        assertTrue(replies.receiveMessage().attempted(), "the next job is delivered, not suspended");
+    }
+
+    @Test
+    void aFlushReachesADeadDestinationRecreatedFromTheJournal() throws Exception {
+        ActorRef<DestinationActor.Command> dest = spawn(DestinationSettings.defaults());
+        List<DeliveryJob> running = killWithRefusals(dest, 0);
+        while (!running.isEmpty()) {
+            agent.failSite(running.remove(0), REFUSED);
+            replies.receiveMessage();
+        }
+        Instant flushed = Instant.now();
+        TestProbe<Object> watcher = testKit.createTestProbe();
+        dest.tell(new DestinationActor.Passivate());
+        watcher.expectTerminated(dest);
+
+        ActorRef<DestinationActor.Command> again = spawn(DestinationSettings.defaults());
+        again.tell(new DestinationActor.Enable(flushed));      // as the scheduler does at spawn
+        again.tell(new DestinationActor.Deliver(job(20), replies.getRef()));
+        DeliveryJob attempted = agent.awaitStart();
+        agent.succeed(attempted);
+        assertTrue(replies.receiveMessage().attempted());
+        assertFalse(status(again).dead());
+    }
+
+    @Test
+    void aDeathRecordedWithoutItsTimeCountsAsBeforeAnyFlush() {
+        DestinationState old = DestinationState.initial(5).apply(new DestinationEvent.DestinationDead(
+                Instant.now().plusSeconds(300), "4.4.1", REFUSED, null));
+        assertTrue(old.deadBefore(Instant.EPOCH));
+        DestinationState now = DestinationState.initial(5).apply(new DestinationEvent.DestinationDead(
+                Instant.now().plusSeconds(300), "4.4.1", REFUSED, Instant.now()));
+        assertFalse(now.deadBefore(Instant.EPOCH));
+        assertFalse(DestinationState.initial(5).deadBefore(Instant.now()), "alive: nothing to revive");
+    }
+
     @Test
     void restartRestoresConcurrencyAndDeadStateFromEvents() throws Exception {
         DestinationSettings settings = DestinationSettings.defaults();

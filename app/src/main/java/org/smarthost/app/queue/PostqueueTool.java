@@ -48,8 +48,12 @@ final class PostqueueTool implements Callable<Integer> {
         } else if (json) {
             Showq.json(all, out);
         } else if (flush) {
+            queue.flushDeadDestinations();
             for (IndexEntry e : all) if (e.queue() == QueueName.DEFERRED) requeue(e.queueId());
         } else if (site != null) {
+            // As Postfix's flush(8) does for a site (UNTHROTTLE_BEFORE): every dead destination
+            // comes back, then the site's deferred mail is requeued.
+            queue.flushDeadDestinations();
             String domain = site.toLowerCase(Locale.ROOT);
             for (IndexEntry e : all) {
                 if (e.queue() != QueueName.DEFERRED) continue;
@@ -63,7 +67,10 @@ final class PostqueueTool implements Callable<Integer> {
         } else {
             for (String id : ids) {
                 IndexEntry e = all.stream().filter(x -> x.queueId().equals(id)).findFirst().orElse(null);
-                if (e != null && e.queue() == QueueName.DEFERRED) requeue(id);
+                if (e != null && e.queue() == QueueName.DEFERRED) {
+                    queue.flushDeadDestinationsOf(id);
+                    requeue(id);
+                }
             }
         }
         return 0;
