@@ -1,6 +1,7 @@
 package org.smarthost.app.queue;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -49,35 +50,29 @@ final class PostqueueTool implements Callable<Integer> {
             Showq.json(all, out);
         } else if (flush) {
             queue.flushDeadDestinations();
-            for (IndexEntry e : all) if (e.queue() == QueueName.DEFERRED) requeue(e.queueId());
+            requeue(all.stream().filter(e -> e.queue() == QueueName.DEFERRED).map(IndexEntry::queueId).toList());
         } else if (site != null) {
             // As Postfix's flush(8) does for a site (UNTHROTTLE_BEFORE): every dead destination
             // comes back, then the site's deferred mail is requeued.
             queue.flushDeadDestinations();
-            String domain = site.toLowerCase(Locale.ROOT);
-            for (IndexEntry e : all) {
-                if (e.queue() != QueueName.DEFERRED) continue;
-                for (String r : e.recipients()) {
-                    if (r.toLowerCase(Locale.ROOT).endsWith("@" + domain)) {
-                        requeue(e.queueId());
-                        break;
-                    }
-                }
-            }
+            String domain = "@" + site.toLowerCase(Locale.ROOT);
+            requeue(all.stream().filter(e -> e.queue() == QueueName.DEFERRED
+                            && Arrays.stream(e.recipients()).anyMatch(r -> r.toLowerCase(Locale.ROOT).endsWith(domain)))
+                    .map(IndexEntry::queueId).toList());
         } else {
             for (String id : ids) {
                 IndexEntry e = all.stream().filter(x -> x.queueId().equals(id)).findFirst().orElse(null);
                 if (e != null && e.queue() == QueueName.DEFERRED) {
                     queue.flushDeadDestinationsOf(id);
-                    requeue(id);
+                    requeue(List.of(id));
                 }
             }
         }
         return 0;
     }
 
-    /** A deferred message becomes eligible now; its backoff still follows its age. */
-    private void requeue(String id) throws Exception {
-        ToolSupport.await(queue.admin(id, MessageActor.AdminAction.REQUEUE));
+    /** Deferred messages become eligible now; their backoff still follows their age. */
+    private void requeue(List<String> ids) throws Exception {
+        ToolSupport.awaitEach(ids, id -> queue.admin(id, MessageActor.AdminAction.REQUEUE));
     }
 }

@@ -97,11 +97,8 @@ final class PostsuperTool implements Callable<Integer> {
                 Optional<IndexEntry> e = ToolSupport.await(queue.lookup(id));
                 if (e.isPresent() && e.get().queue() == QueueName.HOLD) held.add(id);
             }
-            int released = 0;
             boolean explicit = !forceExpire.contains("ALL");
-            for (String id : held) {
-                if (act(id, AdminAction.RELEASE, explicit ? "released from hold" : null)) released++;
-            }
+            int released = act(held, AdminAction.RELEASE, explicit ? "released from hold" : null);
             summary("Force-expired: " + ToolSupport.plural(n));
             summary("Released from hold: " + ToolSupport.plural(released));
         }
@@ -125,11 +122,7 @@ final class PostsuperTool implements Callable<Integer> {
     private int apply(List<String> ids, Set<QueueName> limit, Set<QueueName> defaults, AdminAction action,
                       String done) throws Exception {
         boolean explicit = !ids.contains("ALL");
-        int n = 0;
-        for (String id : select(ids, limit, defaults, false)) {
-            if (act(id, action, explicit ? done : null)) n++;
-        }
-        return n;
+        return act(new ArrayList<>(select(ids, limit, defaults, false)), action, explicit ? done : null);
     }
 
     /** The queue IDs an option names, limited to the queues it may touch. */
@@ -151,14 +144,18 @@ final class PostsuperTool implements Callable<Integer> {
         return selected;
     }
 
-    private boolean act(String id, AdminAction action, String doneMessage) throws Exception {
-        AdminResult r = action == AdminAction.DELETE
-                ? ToolSupport.await(queue.delete(id))
-                : ToolSupport.await(queue.admin(id, action));
-        if (!r.applied()) return false;
-        log.info("{}: {}", id, action == AdminAction.DELETE ? "removed" : logWord(action));
-        if (doneMessage != null) err.println("postsuper: " + id + ": " + doneMessage);
-        return true;
+    /** Applies {@code action} to each message, several at a time; returns how many changed. */
+    private int act(List<String> ids, AdminAction action, String doneMessage) throws Exception {
+        List<AdminResult> results = ToolSupport.awaitEach(ids,
+                id -> action == AdminAction.DELETE ? queue.delete(id) : queue.admin(id, action));
+        int n = 0;
+        for (int i = 0; i < ids.size(); i++) {
+            if (!results.get(i).applied()) continue;
+            n++;
+            log.info("{}: {}", ids.get(i), action == AdminAction.DELETE ? "removed" : logWord(action));
+            if (doneMessage != null) err.println("postsuper: " + ids.get(i) + ": " + doneMessage);
+        }
+        return n;
     }
 
     private static String logWord(AdminAction a) {
