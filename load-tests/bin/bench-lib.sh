@@ -21,9 +21,10 @@ note() { echo "# $*" >&2; }
 
 # The command line relay-bench.sh and accept-bench.sh share: -w WORKLOADS -m MTAS. The caller
 # sets SPEC (workload -> "messages sessions size recipients") and ALL (the workloads "all"
-# stands for); this sets WL and MT and checks every name.
+# stands for), and may set MTAS_DEFAULT (the MTAs without -m) and DIRECT_OK (accept "direct",
+# no MTA); this sets WL and MT and checks every name.
 parse_workloads_and_mtas() {
-  local workloads=quick mtas=postfix,smarthost o w m OPTIND=1
+  local workloads=quick mtas=${MTAS_DEFAULT:-postfix,smarthost} o w m OPTIND=1
   while getopts "w:m:h" o; do
     case $o in
       w) workloads=$OPTARG ;; m) mtas=$OPTARG ;;
@@ -33,7 +34,10 @@ parse_workloads_and_mtas() {
   case $workloads in quick) workloads=small20 ;; all) workloads=$ALL ;; esac
   IFS=, read -ra WL <<<"$workloads"; IFS=, read -ra MT <<<"$mtas"
   for w in "${WL[@]}"; do [[ -n ${SPEC[$w]:-} ]] || die "unknown workload '$w' (${ALL//,/ } quick all)"; done
-  for m in "${MT[@]}"; do [[ $m == postfix || $m == smarthost ]] || die "unknown MTA '$m' (postfix smarthost)"; done
+  for m in "${MT[@]}"; do
+    [[ $m == postfix || $m == smarthost || ($m == direct && -n ${DIRECT_OK:-}) ]] ||
+      die "unknown MTA '$m' (postfix smarthost${DIRECT_OK:+ direct})"
+  done
 }
 
 require_tools() {
@@ -307,7 +311,7 @@ smarthost_alone() {
 
 # pid_in PIDFILE: the process id a pid file holds, or nothing when it holds none
 pid_in() {
-  local pid; pid=$(tr -d ' \n' <"$1" 2>/dev/null)
+  local pid; pid=$(tr -d ' \n' 2>/dev/null <"$1")   # 2> first: it also hides a missing file
   [[ $pid =~ ^[0-9]+$ ]] && echo "$pid"
 }
 

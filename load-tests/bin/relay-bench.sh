@@ -11,7 +11,12 @@
 #         backlog   2 KB x 2,000 messages while the sink answers RCPT with 4xx; the sink recovers
 #                   30 s after the start and the queue must drain (both MTAs retry with
 #                   minimal_backoff_time=10s, maximal_backoff_time=20s, queue_run_delay=10s)
-#   -m  comma-separated MTAs: postfix,smarthost (default both)
+#   -m  comma-separated MTAs: postfix,smarthost,direct (default all three). "direct" is no MTA:
+#       smtp-source sends straight to smtp-sink, the same workload, no warm-up. It is the ceiling
+#       of this machine with these load generators: neither MTA can relay faster than the two
+#       tools exchange mail with each other (on a 2-core VM, 100 KB mail reached ~1,000-1,250
+#       msgs/s direct, with smtp-sink, one process, at a whole core). The summary gives each
+#       MTA's rate as a share of it. Not for backlog, which measures a queue.
 #
 # Warm-up: before every measured workload each MTA, freshly started, relays WARMUP messages
 # (default 5000; 40000 reaches smarthost's steady state; WARMUP=0 for a cold start) of the
@@ -44,7 +49,7 @@ maximal_backoff_time = 20s
 queue_run_delay = 10s"
 
 ALL=small20,small100,medium,rcpt5,backlog
-parse_workloads_and_mtas "$@"
+DIRECT_OK=1 MTAS_DEFAULT=postfix,smarthost,direct parse_workloads_and_mtas "$@"
 require_tools python3
 [[ " ${MT[*]} " == *" postfix "* ]] && require_baseline
 [[ " ${MT[*]} " == *" smarthost "* ]] && snapshot_smarthost
@@ -121,6 +126,11 @@ run_workload() {  # MTA WORKLOAD IN SINK: RUNS measured runs after one warm-up; 
     "$RUNS" "${RATE[$mta,$w]}" "${CPU[$mta,$w]}"
 }
 
+share() {  # RATE CEILING -> "NN%" or n/a
+  [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] && [[ $(echo "$2 > 0" | bc) == 1 ]] || { echo n/a; return; }
+  echo "$(echo "scale=0; 100 * $1 / $2" | bc)%"
+}
+
 median() {  # numbers or n/a -> the median of the numbers (the mean of the middle two for an even count), or n/a
   printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g |
     awk '{v[NR] = $1} END {if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2];
@@ -153,7 +163,13 @@ for w in "${WL[@]}"; do
     IN=$(free_port); SINK=$(free_port)
     while [[ $SINK == "$IN" ]]; do SINK=$(free_port); done
     extra=; [[ $w == backlog ]] && extra=$BACKOFF
-    if [[ $m == postfix ]]; then
+    if [[ $m == direct ]]; then
+      if [[ $w == backlog ]]; then
+        printf '%-9s %-9s %s\n' "$w" direct "n/a: a backlog needs a queue"; RATE[direct,$w]=n/a; continue
+      fi
+      # smtp-source to the sink's own port; no MTA, so no CPU, uptime or JIT figures
+      MTA_PIDFILE=/nonexistent WARMUP=0 run_workload direct "$w" "$SINK" "$SINK"
+    elif [[ $m == postfix ]]; then
       if ! postfix_start "$PF_DIR" "$IN" "$SINK"; then
         printf '%-9s %-9s %s\n' "$w" postfix "Postfix baseline did not start"; RATE[postfix,$w]=n/a; continue
       fi
@@ -184,6 +200,14 @@ for w in "${WL[@]}"; do
   printf '%-9s postfix=%-8s smarthost=%-8s ratio=%s\n' "$w" "${RATE[postfix,$w]:-n/a}" \
     "${RATE[smarthost,$w]:-n/a}" "$(ratio "${RATE[smarthost,$w]:-}" "${RATE[postfix,$w]:-}")"
 done
+if [[ " ${MT[*]} " == *" direct "* ]]; then
+  echo
+  echo "each MTA's end-to-end rate as a share of smtp-source -> smtp-sink direct (the machine's ceiling with these tools)"
+  for w in "${WL[@]}"; do
+    printf '%-9s direct=%-8s postfix=%-6s smarthost=%s\n' "$w" "${RATE[direct,$w]:-n/a}" \
+      "$(share "${RATE[postfix,$w]:-}" "${RATE[direct,$w]:-}")" "$(share "${RATE[smarthost,$w]:-}" "${RATE[direct,$w]:-}")"
+  done
+fi
 echo
 echo "the MTA's CPU per relayed message (ms, all its processes; backlog: n/a)"
 for w in "${WL[@]}"; do
