@@ -4,7 +4,10 @@
 #
 #   load-tests/bin/latency-bench.sh [-m MTA] [-f FRACTIONS] [-d SECONDS] [-w SECONDS] [-c N] [-S RATE] [-g]
 #
-#   -m  smarthost (default) or postfix (the baseline, ../shared/bench/postfix-baseline.sh)
+#   -m  smarthost (default) or postfix (the baseline, ../shared/bench/postfix-baseline.sh), or
+#       direct: no MTA, Gatling sends to smtp-sink itself (which answers at once and keeps
+#       nothing), so the figures are the floor of this machine and load generator at that rate;
+#       needs -S, and "cpu_s_server" is then smtp-sink's
 #   -f  comma-separated percentages of the saturation rate (default 50,90)
 #   -d  seconds of measured steady load per fraction (default 60)
 #   -w  seconds of unmeasured Gatling warm-up at the same rate before each measurement (default 20)
@@ -53,9 +56,14 @@ done
 [[ $warmup =~ ^[0-9]+$ ]] || die "-w must be a number of seconds (0: no Gatling warm-up), got '$warmup'"
 [[ $per_conn =~ ^[0-9]+$ && $per_conn -gt 0 ]] || die "-c must be a positive number of messages, got '$per_conn'"
 [[ -z $sat || $sat =~ ^[0-9]+$ ]] || die "-S must be a whole number of msgs/s, got '$sat'"
+[[ -n $sat ]] && sat_by=given   # result lines say where the rate came from
 require_tools mvn python3
 require_gatling_plugin
-case $mta in smarthost) snapshot_smarthost ;; postfix) require_baseline ;; *) die "unknown MTA '$mta'" ;; esac
+case $mta in
+  smarthost) snapshot_smarthost ;; postfix) require_baseline ;;
+  direct) [[ -n $sat ]] || die "-m direct needs -S RATE: there is no MTA to saturate" ;;
+  *) die "unknown MTA '$mta'" ;;
+esac
 SAT_MESSAGES=${SAT_MESSAGES:-20000}
 mkdir -p "$BENCH_WORK"; chmod 755 "$BENCH_WORK"
 SH_DIR=$BENCH_WORK/latency PF_DIR=$BENCH_WORK/postfix
@@ -68,14 +76,18 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 SH_IN=$(free_port); SINK=$(free_port)
-if [[ $mta == smarthost ]]; then
+if [[ $mta == direct ]]; then
+  SH_IN=$SINK   # Gatling's sessions go to the sink; nothing to start, warm or stop
+elif [[ $mta == smarthost ]]; then
   smarthost_config "$SH_DIR" "$SH_IN" "$SINK"
   smarthost_start "$SH_DIR" "$SH_IN" || exit 1
 else
   postfix_start "$PF_DIR" "$SH_IN" "$SINK" || exit 1
 fi
-pidfile=$( [[ $mta == smarthost ]] && echo "$SH_DIR" || echo "$PF_DIR")/queue/pid/master.pid
-WARMUP_PIDFILE=$pidfile warm_up "$SH_IN" "$SINK" || exit 1
+if [[ $mta != direct ]]; then
+  pidfile=$( [[ $mta == smarthost ]] && echo "$SH_DIR" || echo "$PF_DIR")/queue/pid/master.pid
+  WARMUP_PIDFILE=$pidfile warm_up "$SH_IN" "$SINK" || exit 1
+fi
 start_sink "$SINK" "$BENCH_WORK/sink-latency.out" || exit 1
 
 # cpu_seconds ROOT_PID: CPU seconds (user+system) of ROOT_PID and its live descendants, plus
@@ -103,8 +115,9 @@ print("%.2f" % (sum(c for p, c in cpu.items() if in_tree(p)) / ticks))
 PY
 }
 
-# The MTA's master pid, from the pid file bench-lib.sh's stop functions use.
+# The MTA's master pid, from the pid file bench-lib.sh's stop functions use (-m direct: the sink's).
 master_pid() {
+  [[ $mta == direct ]] && { echo "${SINK_PIDS[-1]}"; return; }
   local f dir=$SH_DIR
   [[ $mta == postfix ]] && dir=$PF_DIR
   for f in "$dir/queue/pid/master.pid" "$dir/data/master.pid"; do
