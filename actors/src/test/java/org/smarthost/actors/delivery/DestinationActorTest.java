@@ -259,8 +259,8 @@ class DestinationActorTest {
     }
 
     /** Kills the destination with connection failures; returns the jobs still in flight. */
-    private List<DeliveryJob> killWithRefusals(ActorRef<DestinationActor.Command> dest, int from) throws Exception {
-        submit(dest, from, 5);
+    private List<DeliveryJob> killWithRefusals(ActorRef<DestinationActor.Command> dest) throws Exception {
+        submit(dest, 0, 5);
         List<DeliveryJob> running = new ArrayList<>(awaitStarts(5));
         while (!status(dest).dead()) {
             agent.failSite(running.remove(0), REFUSED);
@@ -269,10 +269,18 @@ class DestinationActorTest {
         return running;
     }
 
+    /** Kills the destination, then lets the deliveries still in flight fail too. */
+    private void killWithRefusalsAndSettle(ActorRef<DestinationActor.Command> dest) throws Exception {
+        for (DeliveryJob job : killWithRefusals(dest)) {
+            agent.failSite(job, REFUSED);
+            replies.receiveMessage();
+        }
+    }
+
     @Test
     void failuresStillInFlightWhenTheDestinationDiesLeaveItDead() throws Exception {
         ActorRef<DestinationActor.Command> dest = spawn(DestinationSettings.defaults());
-        List<DeliveryJob> running = killWithRefusals(dest, 0);
+        List<DeliveryJob> running = killWithRefusals(dest);
         assertFalse(running.isEmpty(), "the test needs deliveries in flight at the death");
         int events = journal.persistedInStorage(pid).size();
         while (!running.isEmpty()) {
@@ -287,11 +295,7 @@ class DestinationActorTest {
     void aFlushRevivesADeadDestinationAtOnce() throws Exception {
         // minimal_backoff_time's default: without the flush it would stay dead for five minutes
         ActorRef<DestinationActor.Command> dest = spawn(DestinationSettings.defaults());
-        List<DeliveryJob> running = killWithRefusals(dest, 0);
-        while (!running.isEmpty()) {
-            agent.failSite(running.remove(0), REFUSED);
-            replies.receiveMessage();
-        }
+        killWithRefusalsAndSettle(dest);
         DestinationEvent.DestinationDead dead = null;
         for (Object e : journal.receivePersisted(pid, journal.persistedInStorage(pid).size(), Object.class)) {
             if (e instanceof DestinationEvent.DestinationDead d) dead = d;
@@ -315,11 +319,7 @@ class DestinationActorTest {
     @Test
     void aFlushReachesADeadDestinationRecreatedFromTheJournal() throws Exception {
         ActorRef<DestinationActor.Command> dest = spawn(DestinationSettings.defaults());
-        List<DeliveryJob> running = killWithRefusals(dest, 0);
-        while (!running.isEmpty()) {
-            agent.failSite(running.remove(0), REFUSED);
-            replies.receiveMessage();
-        }
+        killWithRefusalsAndSettle(dest);
         Instant flushed = Instant.now();
         TestProbe<Object> watcher = testKit.createTestProbe();
         dest.tell(new DestinationActor.Passivate());
