@@ -11,12 +11,16 @@
 #         backlog   2 KB x 2,000 messages while the sink answers RCPT with 4xx; the sink recovers
 #                   30 s after the start and the queue must drain (both MTAs retry with
 #                   minimal_backoff_time=10s, maximal_backoff_time=20s, queue_run_delay=10s)
+#         outage    2 KB x 10,000 messages, 20 sessions, while the relayhost refuses connections (the
+#                   destination dies, the rest is deferred as "delivery temporarily suspended");
+#                   then the sink starts and the administrator runs postqueue -f: the drain rate
+#                   from postqueue -f to the last message (default backoff times on both MTAs)
 #   -m  comma-separated MTAs: postfix,smarthost,direct (default all three). "direct" is no MTA:
 #       smtp-source sends straight to smtp-sink, the same workload, no warm-up. It is the ceiling
 #       of this machine with these load generators: neither MTA can relay faster than the two
 #       tools exchange mail with each other (on a 2-core VM, 100 KB mail reached ~1,000-1,250
 #       msgs/s direct, with smtp-sink, one process, at a whole core). The summary gives each
-#       MTA's rate as a share of it. Not for backlog, which measures a queue.
+#       MTA's rate as a share of it. Not for backlog and outage, which measure a queue.
 #
 # Warm-up: before every measured workload each MTA, freshly started, relays WARMUP messages
 # (default 5000; 40000 reaches smarthost's steady state; WARMUP=0 for a cold start) of the
@@ -39,16 +43,17 @@ set -u
 # name -> "messages sessions size recipients"
 declare -A SPEC=(
   [small20]="10000 20 2048 1" [small100]="10000 100 2048 1" [medium]="2000 20 102400 1"
-  [rcpt5]="5000 20 2048 5" [backlog]="2000 20 2048 1")
+  [rcpt5]="5000 20 2048 5" [backlog]="2000 20 2048 1" [outage]="10000 20 2048 1")
 BACKLOG_RECOVER=${BACKLOG_RECOVER:-30}      # seconds of 4xx before the sink recovers
 BACKLOG_MAX_WAIT=${BACKLOG_MAX_WAIT:-600}   # seconds to wait for the drain
+OUTAGE_SETTLE=${OUTAGE_SETTLE:-5}           # seconds between the last message and the sink's start
 RUNS=${RUNS:-1}                             # measured runs per MTA and workload, after one warm-up
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, got '$RUNS'"
 BACKOFF="minimal_backoff_time = 10s
 maximal_backoff_time = 20s
 queue_run_delay = 10s"
 
-ALL=small20,small100,medium,rcpt5,backlog
+ALL=small20,small100,medium,rcpt5,backlog,outage
 DIRECT_OK=1 MTAS_DEFAULT=postfix,smarthost,direct parse_workloads_and_mtas "$@"
 require_tools python3
 [[ " ${MT[*]} " == *" postfix "* ]] && require_baseline
@@ -113,6 +118,26 @@ run_backlog() {  # IN SINK N S L R -> prints key=value like relay-bench.sh
   echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got delivered_while_deferring=$early accept_s=$(echo "$t1-$t0"|bc) drain_s=$(echo "$t2-$trec"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t2-$trec)"|bc)"
 }
 
+# The relayhost is down while the mail arrives; then it is back and the administrator flushes the
+# queue (FLUSH: the MTA's postqueue -f). Both MTAs have to bring the dead destination back for the
+# deferred mail to go out before minimal_backoff_time (300 s) has passed.
+run_outage() {  # IN SINK N S L R FLUSH... -> prints key=value like run_backlog
+  local in=$1 sink=$2 n=$3 s=$4 l=$5 r=$6 out=$BENCH_WORK/sink-outage.out t0 t1 t2 t3 t4 got; shift 6
+  t0=$(now)
+  smtp-source -s "$s" -m "$n" -l "$l" -r "$r" -f sender@example.org -t rcpt@example.net "127.0.0.1:$in"
+  t1=$(now)
+  sleep "$OUTAGE_SETTLE"   # the last messages have had their refused attempt or their suspension
+  start_sink "$sink" "$out" || return 1
+  watch_start "$out" "$n"
+  t2=$(now)
+  "$@" >"$BENCH_WORK/flush.out" 2>&1 || echo "flush: $* failed: $(head -1 "$BENCH_WORK/flush.out")" >&2
+  t3=$(now)
+  t4=$(watch_end "$BACKLOG_MAX_WAIT")
+  got=$(sink_count "$out")
+  stop_sinks
+  echo "messages=$n sessions=$s size=$l rcpts=$r delivered=$got accept_s=$(echo "$t1-$t0"|bc) postqueue_f_s=$(echo "$t3-$t2"|bc) drain_s=$(echo "$t4-$t2"|bc) e2e_msgs_per_s=$(echo "scale=1; $got/($t4-$t2)"|bc)"
+}
+
 run_workload() {  # MTA WORKLOAD IN SINK: RUNS measured runs after one warm-up; the median is the rate
   local mta=$1 w=$2 in=$3 sink=$4 warm= run rates=() cpus=()
   read -r n s l r <<<"${SPEC[$w]}"
@@ -142,6 +167,9 @@ measure_once() {  # MTA WORKLOAD IN SINK: one measured run; prints its line, set
   if [[ $w == backlog ]]; then
     line=$(run_backlog "$in" "$sink" "$n" "$s" "$l" "$r" 2>"$BENCH_WORK/source.err")
     reap_sink_on "$sink"
+  elif [[ $w == outage ]]; then
+    line=$(run_outage "$in" "$sink" "$n" "$s" "$l" "$r" "${FLUSH[@]}" 2>"$BENCH_WORK/source.err")
+    reap_sink_on "$sink"
   else
     line=$(run_relay "$in" "$sink" "$n" "$s" "$l" "$r" "$MTA_PIDFILE" 2>"$BENCH_WORK/source.err")
     reap_sink_on "$sink"
@@ -164,8 +192,8 @@ for w in "${WL[@]}"; do
     while [[ $SINK == "$IN" ]]; do SINK=$(free_port); done
     extra=; [[ $w == backlog ]] && extra=$BACKOFF
     if [[ $m == direct ]]; then
-      if [[ $w == backlog ]]; then
-        printf '%-9s %-9s %s\n' "$w" direct "n/a: a backlog needs a queue"; RATE[direct,$w]=n/a; continue
+      if [[ $w == backlog || $w == outage ]]; then
+        printf '%-9s %-9s %s\n' "$w" direct "n/a: needs a queue"; RATE[direct,$w]=n/a; continue
       fi
       # smtp-source to the sink's own port; no MTA, so no CPU, uptime or JIT figures
       MTA_PIDFILE=/nonexistent WARMUP=0 run_workload direct "$w" "$SINK" "$SINK"
@@ -174,7 +202,7 @@ for w in "${WL[@]}"; do
         printf '%-9s %-9s %s\n' "$w" postfix "Postfix baseline did not start"; RATE[postfix,$w]=n/a; continue
       fi
       [[ -n $extra ]] && postfix_tune "$PF_DIR" "minimal_backoff_time=10s" "maximal_backoff_time=20s" "queue_run_delay=10s"
-      MTA_PIDFILE=$PF_DIR/queue/pid/master.pid
+      MTA_PIDFILE=$PF_DIR/queue/pid/master.pid FLUSH=(postqueue -c "$PF_DIR/etc" -f)
       run_workload postfix "$w" "$IN" "$SINK"
       postfix_stop "$PF_DIR"
     else
@@ -186,7 +214,7 @@ for w in "${WL[@]}"; do
         smarthost_stop "$SH_DIR" "$IN"
         continue
       fi
-      MTA_PIDFILE=$SH_DIR/queue/pid/master.pid
+      MTA_PIDFILE=$SH_DIR/queue/pid/master.pid FLUSH=("$SMARTHOST_POSTQUEUE" -c "$SH_DIR/etc" -f)
       run_workload smarthost "$w" "$IN" "$SINK"
       cp "$SH_DIR/maillog" "$BENCH_WORK/smarthost-$w.maillog" 2>/dev/null
       smarthost_stop "$SH_DIR" "$IN"
@@ -195,7 +223,7 @@ for w in "${WL[@]}"; do
 done
 
 echo
-echo "end-to-end msgs/s (backlog: drain rate after recovery); ratio = smarthost / Postfix"
+echo "end-to-end msgs/s (backlog, outage: drain rates); ratio = smarthost / Postfix"
 for w in "${WL[@]}"; do
   printf '%-9s postfix=%-8s smarthost=%-8s ratio=%s\n' "$w" "${RATE[postfix,$w]:-n/a}" \
     "${RATE[smarthost,$w]:-n/a}" "$(ratio "${RATE[smarthost,$w]:-}" "${RATE[postfix,$w]:-}")"
@@ -209,7 +237,7 @@ if [[ " ${MT[*]} " == *" direct "* ]]; then
   done
 fi
 echo
-echo "the MTA's CPU per relayed message (ms, all its processes; backlog: n/a)"
+echo "the MTA's CPU per relayed message (ms, all its processes; backlog, outage: n/a)"
 for w in "${WL[@]}"; do
   printf '%-9s postfix=%-8s smarthost=%-8s\n' "$w" "${CPU[postfix,$w]:-n/a}" "${CPU[smarthost,$w]:-n/a}"
 done
