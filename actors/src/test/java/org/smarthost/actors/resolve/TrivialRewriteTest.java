@@ -156,6 +156,28 @@ class TrivialRewriteTest {
         assertEquals(new Resolution(cls, transport, nexthop, recipient, flags), r, name);
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "example.com, true", "a, true", "a-b.c_d.e1, true", "_dmarc.example.org, true", "1a.example, true",
+            "0.example, true", "host-1, true", "-a.example, false", "a-.example, false", "a..example, false",
+            "a.example., false", ".a.example, false", "a b.example, false", "a@b, false", "127.0.0.1, false",
+            "1.2.3, false", "1-2.3, true", "12, false"})
+    void validHostnameIsPostfixsValidHostname(String name, boolean valid) {
+        assertEquals(valid, TrivialRewrite.validHostname(name), name);
+    }
+
+    @Test
+    void validHostnameLimitsLabelsTo63AndNamesTo255Octets() {
+        String label63 = "a".repeat(63);
+        assertTrue(TrivialRewrite.validHostname(label63 + ".example"));
+        assertFalse(TrivialRewrite.validHostname(label63 + "a.example"));
+        String name255 = String.join(".", label63, label63, label63, "a".repeat(63));
+        assertEquals(255, name255.length());
+        assertTrue(TrivialRewrite.validHostname(name255));
+        assertFalse(TrivialRewrite.validHostname(name255 + "a"));
+        assertFalse(TrivialRewrite.validHostname(""));
+    }
+
     @Test
     void errorAndRetryReasons() {
         Resolution bounce = new TrivialRewrite(BASE.withVirtualDomains(List.of(), List.of("x.test")))
