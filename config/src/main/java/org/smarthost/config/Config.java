@@ -147,6 +147,17 @@ public final class Config {
         return MacroExpander.expand(text, this::lookup);
     }
 
+    /**
+     * An integer main.cf value that must lie in {@code min..max}; outside it, Postfix's
+     * get_mail_conf_int() wording ("invalid NAME parameter value V < MIN").
+     */
+    public int getInt(String name, int min, int max) {
+        int v = getInt(name);
+        if (v < min) throw new ConfigException("invalid " + name + " parameter value " + v + " < " + min);
+        if (v > max) throw new ConfigException("invalid " + name + " parameter value " + v + " > " + max);
+        return v;
+    }
+
     public int getInt(String name) {
         String v = get(name).strip();
         try {

@@ -63,6 +63,18 @@ class ConfigTest {
     }
 
     @Test
+    void integersOutsideTheirRangeFailAsPostfixsGetMailConfInt() {
+        assertEquals(2, config(Map.of()).getInt("delay_logging_resolution_limit", 0, 6));
+        assertEquals(6, config(Map.of("delay_logging_resolution_limit", "6")).getInt("delay_logging_resolution_limit", 0, 6));
+        assertEquals("invalid delay_logging_resolution_limit parameter value 7 > 6",
+                assertThrows(ConfigException.class, () -> config(Map.of("delay_logging_resolution_limit", "7"))
+                        .getInt("delay_logging_resolution_limit", 0, 6)).getMessage());
+        assertEquals("invalid delay_logging_resolution_limit parameter value -1 < 0",
+                assertThrows(ConfigException.class, () -> config(Map.of("delay_logging_resolution_limit", "-1"))
+                        .getInt("delay_logging_resolution_limit", 0, 6)).getMessage());
+    }
+
+    @Test
     void unknownNamesAreProgrammingErrors() {
         Config c = config(Map.of());
         assertThrows(IllegalArgumentException.class, () -> c.get("no_such_parameter"));

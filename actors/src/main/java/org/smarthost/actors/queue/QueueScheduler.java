@@ -454,7 +454,8 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
     private void log(DeliveryFinished f, DeliveryAttempted e) {
         Logger log = LoggerFactory.getLogger(f.attempted() ? transports.logger(f.job().transport()) : "postfix/qmgr");
         if (!log.isInfoEnabled()) return;
-        String delay = PostfixText.delay(Duration.between(f.job().arrival(), f.finished()));
+        int digits = settings.delayLoggingResolution();
+        String delay = PostfixText.delay(Duration.between(f.job().arrival(), f.finished()), digits);
         List<RecipientDelivery> reported = f.result().recipients();
         for (int i = 0; i < e.outcomes().size(); i++) {
             DeliveryAttempted.RecipientOutcome o = e.outcomes().get(i);
@@ -469,7 +470,7 @@ public final class QueueScheduler extends AbstractBehavior<QueueScheduler.Comman
             };
             log.info("{}: to=<{}>, relay={}, delay={}, delays={}, dsn={}, status={} ({})", e.queueId(), o.address(),
                     relay, delay, PostfixText.delays(seconds(d.beforeQueueManager()), seconds(d.inQueueManager()),
-                            seconds(d.connectionSetup()), seconds(d.transmission())),
+                            seconds(d.connectionSetup()), seconds(d.transmission()), digits),
                     o.dsnStatus(), status, o.reply());
         }
     }

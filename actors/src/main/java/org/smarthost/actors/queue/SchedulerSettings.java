@@ -19,21 +19,25 @@ import org.smarthost.persistence.queue.BackoffPolicy;
  *                                notices, so that one that fails is recognised and never bounced
  * @param delayNoticeRecipient    delay_notice_recipient
  * @param destinationIdle   how long an idle DestinationActor stays in memory (internal)
+ * @param delayLoggingResolution  delay_logging_resolution_limit: digits after the point in delay=/delays=
  */
 public record SchedulerSettings(int activeLimit, int recipientLimit, Duration queueRunDelay, BackoffPolicy backoff,
                                 Duration delayWarningTime, Set<String> notifyClasses, String bounceNoticeRecipient,
                                 String doubleBounceRecipient, String delayNoticeRecipient, String doubleBounceSender,
-                                Duration destinationIdle) {
+                                Duration destinationIdle, int delayLoggingResolution) {
 
     public SchedulerSettings {
         notifyClasses = Set.copyOf(notifyClasses);
         if (activeLimit < 1) throw new IllegalArgumentException("qmgr_message_active_limit must be >= 1");
         if (recipientLimit < 1) throw new IllegalArgumentException("qmgr_message_recipient_limit must be >= 1");
+        if (delayLoggingResolution < 0 || delayLoggingResolution > 6) {
+            throw new IllegalArgumentException("delay_logging_resolution_limit must be 0..6");
+        }
     }
 
     public static SchedulerSettings defaults() {
         return new SchedulerSettings(20000, 20000, Duration.ofSeconds(300), BackoffPolicy.POSTFIX_DEFAULTS,
                 Duration.ZERO, Set.of("resource", "software"), "postmaster", "postmaster", "postmaster",
-                "double-bounce@localhost", Duration.ofSeconds(30));
+                "double-bounce@localhost", Duration.ofSeconds(30), 2);
     }
 }

@@ -36,7 +36,8 @@ public final class DeliverySettingsFactory {
                 c.get("delay_notice_recipient").trim(),
                 // Postfix's mail_addr_double_bounce(): always qualified with myhostname
                 c.get("double_bounce_sender").trim() + "@" + c.get("myhostname").trim(),
-                DESTINATION_IDLE);
+                DESTINATION_IDLE,
+                c.getInt("delay_logging_resolution_limit", 0, 6));
     }
 
     public static AddressResolver resolver(Config c) {

@@ -46,28 +46,70 @@ public final class PostfixText {
         return "message size " + size + " exceeds size limit " + limit + " of server " + relay.hostAddress();
     }
 
-    /**
-     * A duration as in {@code delay=} and {@code delays=}: two significant digits, at most two
-     * decimals, trailing zeros dropped ("0", "0.01", "0.27", "1.3", "14", "128").
-     */
+    /** Postfix's default delay_logging_resolution_limit. */
+    public static final int DEFAULT_DELAY_RESOLUTION = 2;
+
+    private static final long MILLION = 1_000_000;
+    private static final long[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000};
+
+    /** {@link #delay(Duration, int)} with Postfix's default resolution limit. */
     public static String delay(Duration duration) {
-        // Whole units of a tenth or a hundredth: exact (floating point made 0.29 s "0.28"), and
-        // no String.format, which built a DecimalFormatSymbols per call, four times per delivery.
-        long nanos = Math.max(0, duration.toNanos());
-        if (nanos >= 10_000_000_000L) return Long.toString(nanos / 1_000_000_000L);
-        if (nanos >= 1_000_000_000L) {
-            long tenths = nanos / 100_000_000L;
-            return tenths % 10 == 0 ? Long.toString(tenths / 10) : tenths / 10 + "." + tenths % 10;
+        return delay(duration, DEFAULT_DELAY_RESOLUTION);
+    }
+
+    /**
+     * A duration as in {@code delay=} and {@code delays=}, as Postfix's format_tv() prints it
+     * with two significant digits and at most {@code maxDigits} (delay_logging_resolution_limit)
+     * after the point: rounded to the nearest, not cut off ("0.017" s is "0.02", "9.96" is "10"),
+     * whole seconds from 10 s on, trailing zeros dropped. The value is taken in microseconds, as
+     * Postfix's gettimeofday() gives it.
+     */
+    public static String delay(Duration duration, int maxDigits) {
+        long micros = Math.max(0, duration.toNanos() / 1_000);
+        return formatTime(micros / MILLION, micros % MILLION, 2, maxDigits);
+    }
+
+    /** format_tv(): {@code sigDigits} 1..6 significant digits for small values, {@code maxDigits} 0..6. */
+    static String formatTime(long sec, long usec, int sigDigits, int maxDigits) {
+        if (maxDigits < 0 || maxDigits > 6 || sigDigits < 1 || sigDigits > 6) {
+            throw new IllegalArgumentException("digits out of range: " + sigDigits + "/" + maxDigits);
         }
-        long hundredths = nanos / 10_000_000L;
-        if (hundredths == 0) return "0";
-        if (hundredths % 10 == 0) return "0." + hundredths / 10;
-        return (hundredths < 10 ? "0.0" : "0.") + hundredths;
+        long resolution = MILLION / POW10[maxDigits];
+        long width = POW10[sigDigits];
+        // Coarser resolution where more digits would not be significant.
+        if (resolution < MILLION) {
+            if (sec > 0) {
+                long n = 1;
+                while (sec >= n && n <= width / 10) n *= 10;
+                resolution = (MILLION / width) * n;
+            } else {
+                while (usec >= width * resolution) resolution *= 10;
+            }
+        }
+        if (resolution > 1) {
+            usec += resolution / 2;
+            if (usec >= MILLION) {
+                sec += 1;
+                usec -= MILLION;
+            }
+        }
+        StringBuilder out = new StringBuilder(8).append(sec);
+        if (usec >= resolution) {
+            out.append('.');
+            long rest = usec;
+            for (long n = MILLION / 10; rest >= resolution && n > 0; n /= 10) {
+                out.append((char) ('0' + rest / n));
+                rest %= n;
+            }
+        }
+        return out.toString();
     }
 
     /** {@code delays=a/b/c/d}. */
-    public static String delays(Duration beforeQmgr, Duration inQmgr, Duration connectionSetup, Duration transmission) {
-        return delay(beforeQmgr) + "/" + delay(inQmgr) + "/" + delay(connectionSetup) + "/" + delay(transmission);
+    public static String delays(Duration beforeQmgr, Duration inQmgr, Duration connectionSetup, Duration transmission,
+                                int maxDigits) {
+        return delay(beforeQmgr, maxDigits) + "/" + delay(inQmgr, maxDigits) + "/" + delay(connectionSetup, maxDigits)
+                + "/" + delay(transmission, maxDigits);
     }
 
 }

@@ -33,20 +33,55 @@ class PostfixTextTest {
     }
 
     @Test
-    void delayFormat() {
+    void delayFormatRoundsToTwoSignificantDigitsAndTwoDecimalsAsPostfixDoes() {
         assertEquals("0", PostfixText.delay(Duration.ofMillis(3)));
+        assertEquals("0.01", PostfixText.delay(Duration.ofMillis(6)));         // rounded, not cut off
         assertEquals("0.01", PostfixText.delay(Duration.ofMillis(10)));
-        assertEquals("0.27", PostfixText.delay(Duration.ofMillis(278)));
+        assertEquals("0.02", PostfixText.delay(Duration.ofMillis(17)));
+        assertEquals("0.06", PostfixText.delay(Duration.ofMillis(59)));
         assertEquals("0.1", PostfixText.delay(Duration.ofMillis(100)));
+        assertEquals("0.28", PostfixText.delay(Duration.ofMillis(278)));
+        assertEquals("0.29", PostfixText.delay(Duration.ofMillis(290)));
+        assertEquals("1", PostfixText.delay(Duration.ofMillis(996)));
+        assertEquals("1.1", PostfixText.delay(Duration.ofMillis(1_099)));
         assertEquals("1.3", PostfixText.delay(Duration.ofMillis(1_349)));
         assertEquals("2", PostfixText.delay(Duration.ofMillis(2_000)));
-        assertEquals("14", PostfixText.delay(Duration.ofMillis(14_900)));
-        assertEquals("0.29", PostfixText.delay(Duration.ofMillis(290))); // no floating-point truncation to 0.28
-        assertEquals("0.05", PostfixText.delay(Duration.ofMillis(59)));
-        assertEquals("1", PostfixText.delay(Duration.ofMillis(1_099)));
-        assertEquals("9.9", PostfixText.delay(Duration.ofMillis(9_999)));
+        assertEquals("10", PostfixText.delay(Duration.ofMillis(9_999)));
+        assertEquals("15", PostfixText.delay(Duration.ofMillis(14_900)));
+        assertEquals("128", PostfixText.delay(Duration.ofMillis(128_400)));
         assertEquals("0", PostfixText.delay(Duration.ofMillis(-5)));
         assertEquals("0.04/0/0.03/0.08", PostfixText.delays(Duration.ofMillis(40), Duration.ZERO,
-                Duration.ofMillis(30), Duration.ofMillis(80)));
+                Duration.ofMillis(30), Duration.ofMillis(80), 2));
+    }
+
+    @Test
+    void delayLoggingResolutionLimitSetsTheDigitsAfterThePoint() {
+        assertEquals("0.017", PostfixText.delay(Duration.ofMillis(17), 3));
+        assertEquals("0.0012", PostfixText.delay(Duration.ofMillis(1).plusNanos(234_000), 6));
+        assertEquals("0", PostfixText.delay(Duration.ofMillis(17), 0));
+        assertEquals("1", PostfixText.delay(Duration.ofMillis(1_349), 0));
+        assertEquals("2", PostfixText.delay(Duration.ofMillis(1_500), 0));
+    }
+
+    /** The cases of Postfix's own format_tv.ref (2 and 1 significant digits, 6 decimals at most). */
+    @Test
+    void formatTimeAgreesWithPostfixsReferenceCases() {
+        String[][] cases = {
+            {"1110", "2", "1110"}, {"111", "2", "111"}, {"11.1", "2", "11"}, {"1.11", "2", "1.1"},
+            {"0.111", "2", "0.11"}, {"0.0111", "2", "0.011"}, {"0.00111", "2", "0.0011"},
+            {"0.000111", "2", "0.00011"}, {"0.000011", "2", "0.000011"},
+            {"1000", "2", "1000"}, {"10", "2", "10"}, {"1", "2", "1"}, {"0.1", "2", "0.1"}, {"0.01", "2", "0.01"},
+            {"0.001", "2", "0.001"}, {"0.00001", "2", "0.00001"}, {"0.000001", "2", "0.000001"},
+            {"996", "2", "996"}, {"99.6", "2", "100"}, {"9.96", "2", "10"}, {"0.996", "2", "1"},
+            {"0.0996", "2", "0.1"}, {"0.00996", "2", "0.01"}, {"0.000996", "2", "0.001"},
+            {"1110", "1", "1110"}, {"11.1", "1", "11"}, {"1.11", "1", "1"}, {"0.111", "1", "0.1"},
+            {"0.0111", "1", "0.01"}, {"0.000011", "1", "0.00001"}, {"99.6", "1", "100"}, {"9.96", "1", "10"},
+            {"0.996", "1", "1"}, {"0.000996", "1", "0.001"},
+        };
+        for (String[] c : cases) {
+            long micros = new java.math.BigDecimal(c[0]).movePointRight(6).longValueExact();
+            assertEquals(c[2], PostfixText.formatTime(micros / 1_000_000, micros % 1_000_000,
+                    Integer.parseInt(c[1]), 6), c[0] + " with " + c[1] + " significant digits");
+        }
     }
 }
