@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,9 +49,7 @@ class CrashRecoveryIT {
     @AfterEach
     void tearDown() throws Exception {
         mail.close();
-        try (Stream<Path> files = Files.walk(temp)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        MailSystem.deleteTree(temp);
     }
 
     /** 2 KB bodies are stored in RocksDB, 100 KB ones in the body log: both must survive. */

@@ -101,8 +101,7 @@ class DeliveryIT {
     @BeforeAll
     void setUp() throws Exception {
         assumeTrue(Files.isExecutable(SMTP_SINK), "smtp-sink is not installed (apt-get install postfix)");
-        temp = Files.createTempDirectory("smarthost-delivery");
-        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        temp = MailSystem.newRoot("smarthost-delivery");
         mail = new MailSystem(temp);
         relay = new Sink(temp.resolve("relay-sink"));
         senders = new Sink(temp.resolve("sender-sink"));
@@ -131,11 +130,7 @@ class DeliveryIT {
         for (AutoCloseable c : new AutoCloseable[] {relay, senders, dovecot}) {
             if (c != null) c.close();
         }
-        if (temp != null) {
-            try (Stream<Path> files = Files.walk(temp)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
+        MailSystem.deleteTree(temp);
     }
 
     @Test

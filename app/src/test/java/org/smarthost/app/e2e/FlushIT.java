@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -41,8 +39,7 @@ class FlushIT {
     void setUp() throws Exception {
         assumeTrue(Files.isExecutable(SMTP_SINK), "smtp-sink is not installed (apt-get install postfix)");
         assumeTrue(Files.isExecutable(SWAKS), "swaks is not installed (apt-get install swaks)");
-        temp = Files.createTempDirectory("smarthost-flush");
-        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        temp = MailSystem.newRoot("smarthost-flush");
         mail = new MailSystem(temp);
         relay = new DeliveryIT.Sink(temp.resolve("relay-sink"));
         // The relayhost is down at first; the backoff times are Postfix's defaults.
@@ -55,11 +52,7 @@ class FlushIT {
     void tearDown() throws Exception {
         if (mail != null) mail.close();
         if (relay != null) relay.close();
-        if (temp != null) {
-            try (Stream<Path> files = Files.walk(temp)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
+        MailSystem.deleteTree(temp);
     }
 
     @Test

@@ -6,10 +6,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A private copy of the embedded default configuration (conf/) in a temp directory, with smtpd
@@ -122,6 +125,24 @@ final class MailSystem implements AutoCloseable {
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
+        }
+    }
+
+    /**
+     * A new temporary directory for a test's mail system and peers, readable by all: smtp-sink
+     * drops to nobody and must reach the dump directories below it.
+     */
+    static Path newRoot(String prefix) throws IOException {
+        Path root = Files.createTempDirectory(prefix);
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return root;
+    }
+
+    /** Removes a test's directory and everything under it (nothing when it was never made). */
+    static void deleteTree(Path root) throws IOException {
+        if (root == null) return;
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 

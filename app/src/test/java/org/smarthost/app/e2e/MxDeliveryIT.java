@@ -60,8 +60,7 @@ class MxDeliveryIT {
     void setUp() throws Exception {
         assumeTrue(Files.isExecutable(SMTP_SINK), "smtp-sink is not installed (apt-get install postfix)");
         assumeTrue(Files.isExecutable(SWAKS), "swaks is not installed (apt-get install swaks)");
-        temp = Files.createTempDirectory("smarthost-mx");
-        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        temp = MailSystem.newRoot("smarthost-mx");
 
         sinkPort = freePort(SINK);
         assertRefused(REFUSING, sinkPort);
@@ -110,11 +109,7 @@ class MxDeliveryIT {
             sink.waitFor();
         }
         if (dns != null) dns.close();
-        if (temp != null) {
-            try (Stream<Path> files = Files.walk(temp)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
+        MailSystem.deleteTree(temp);
     }
 
     @Test

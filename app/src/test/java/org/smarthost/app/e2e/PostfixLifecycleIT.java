@@ -53,9 +53,7 @@ class PostfixLifecycleIT {
     void tearDown() throws Exception {
         if (established != null) established.close();
         mail.close();
-        try (Stream<Path> files = Files.walk(temp)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        MailSystem.deleteTree(temp);
     }
 
     @Test
