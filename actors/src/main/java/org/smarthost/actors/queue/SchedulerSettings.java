@@ -38,6 +38,7 @@ public record SchedulerSettings(int activeLimit, int recipientLimit, Duration qu
     public static SchedulerSettings defaults() {
         return new SchedulerSettings(20000, 20000, Duration.ofSeconds(300), BackoffPolicy.POSTFIX_DEFAULTS,
                 Duration.ZERO, Set.of("resource", "software"), "postmaster", "postmaster", "postmaster",
-                "double-bounce@localhost", Duration.ofSeconds(30), 2);
+                "double-bounce@localhost", Duration.ofSeconds(30),
+                org.smarthost.protocol.client.PostfixText.DEFAULT_DELAY_RESOLUTION);
     }
 }

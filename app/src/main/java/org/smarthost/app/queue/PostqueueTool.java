@@ -1,6 +1,7 @@
 package org.smarthost.app.queue;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -60,13 +61,15 @@ final class PostqueueTool implements Callable<Integer> {
                             && Arrays.stream(e.recipients()).anyMatch(r -> r.toLowerCase(Locale.ROOT).endsWith(domain)))
                     .map(IndexEntry::queueId).toList());
         } else {
+            List<String> deferred = new ArrayList<>();
             for (String id : ids) {
                 IndexEntry e = all.stream().filter(x -> x.queueId().equals(id)).findFirst().orElse(null);
                 if (e != null && e.queue() == QueueName.DEFERRED) {
                     queue.flushDeadDestinationsOf(id);
-                    requeue(List.of(id));
+                    deferred.add(id);
                 }
             }
+            requeue(deferred);
         }
         return 0;
     }

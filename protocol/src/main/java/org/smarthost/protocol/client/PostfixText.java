@@ -52,11 +52,6 @@ public final class PostfixText {
     private static final long MILLION = 1_000_000;
     private static final long[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000};
 
-    /** {@link #delay(Duration, int)} with Postfix's default resolution limit. */
-    public static String delay(Duration duration) {
-        return delay(duration, DEFAULT_DELAY_RESOLUTION);
-    }
-
     /**
      * A duration as in {@code delay=} and {@code delays=}, as Postfix's format_tv() prints it
      * with two significant digits and at most {@code maxDigits} (delay_logging_resolution_limit)

@@ -1,6 +1,7 @@
 package org.smarthost.protocol.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.smarthost.protocol.client.PostfixText.DEFAULT_DELAY_RESOLUTION;
 
 import java.time.Duration;
 import java.util.List;
@@ -34,22 +35,22 @@ class PostfixTextTest {
 
     @Test
     void delayFormatRoundsToTwoSignificantDigitsAndTwoDecimalsAsPostfixDoes() {
-        assertEquals("0", PostfixText.delay(Duration.ofMillis(3)));
-        assertEquals("0.01", PostfixText.delay(Duration.ofMillis(6)));         // rounded, not cut off
-        assertEquals("0.01", PostfixText.delay(Duration.ofMillis(10)));
-        assertEquals("0.02", PostfixText.delay(Duration.ofMillis(17)));
-        assertEquals("0.06", PostfixText.delay(Duration.ofMillis(59)));
-        assertEquals("0.1", PostfixText.delay(Duration.ofMillis(100)));
-        assertEquals("0.28", PostfixText.delay(Duration.ofMillis(278)));
-        assertEquals("0.29", PostfixText.delay(Duration.ofMillis(290)));
-        assertEquals("1", PostfixText.delay(Duration.ofMillis(996)));
-        assertEquals("1.1", PostfixText.delay(Duration.ofMillis(1_099)));
-        assertEquals("1.3", PostfixText.delay(Duration.ofMillis(1_349)));
-        assertEquals("2", PostfixText.delay(Duration.ofMillis(2_000)));
-        assertEquals("10", PostfixText.delay(Duration.ofMillis(9_999)));
-        assertEquals("15", PostfixText.delay(Duration.ofMillis(14_900)));
-        assertEquals("128", PostfixText.delay(Duration.ofMillis(128_400)));
-        assertEquals("0", PostfixText.delay(Duration.ofMillis(-5)));
+        assertEquals("0", PostfixText.delay(Duration.ofMillis(3), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("0.01", PostfixText.delay(Duration.ofMillis(6), DEFAULT_DELAY_RESOLUTION)); // rounded, not cut off
+        assertEquals("0.01", PostfixText.delay(Duration.ofMillis(10), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("0.02", PostfixText.delay(Duration.ofMillis(17), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("0.06", PostfixText.delay(Duration.ofMillis(59), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("0.1", PostfixText.delay(Duration.ofMillis(100), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("0.28", PostfixText.delay(Duration.ofMillis(278), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("0.29", PostfixText.delay(Duration.ofMillis(290), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("1", PostfixText.delay(Duration.ofMillis(996), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("1.1", PostfixText.delay(Duration.ofMillis(1_099), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("1.3", PostfixText.delay(Duration.ofMillis(1_349), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("2", PostfixText.delay(Duration.ofMillis(2_000), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("10", PostfixText.delay(Duration.ofMillis(9_999), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("15", PostfixText.delay(Duration.ofMillis(14_900), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("128", PostfixText.delay(Duration.ofMillis(128_400), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("0", PostfixText.delay(Duration.ofMillis(-5), DEFAULT_DELAY_RESOLUTION));
         assertEquals("0.04/0/0.03/0.08", PostfixText.delays(Duration.ofMillis(40), Duration.ZERO,
                 Duration.ofMillis(30), Duration.ofMillis(80), 2));
     }
