@@ -35,6 +35,8 @@
 # MTAs (Postfix always syncs before 250; smarthost's 250 after DATA means fsynced). Prints one
 # line per MTA and workload and the ratio smarthost/Postfix of end-to-end msgs/s.
 # RUNS=N (default 1) measures each workload N times after its warm-up; the ratio uses the medians.
+# STEAL_WARN=P (default 5): the summary warns of every MTA and workload with a run in which the
+# hypervisor took P% of the CPU or more (steal_pct); on a shared VM that hour's machine is slower.
 # Needs root, Debian's postfix, bc and python3, and ../shared/bench/postfix-baseline.sh
 # beside the repository. Loopback only; every wait is bounded.
 set -u
@@ -69,7 +71,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-declare -A RATE CPU
+declare -A RATE CPU STEAL
+# A run in which the hypervisor ran other guests on our vCPUs for this share of the time or more
+# (/proc/stat's steal) measured a slower machine than the runs beside it: the summary says so.
+STEAL_WARN=${STEAL_WARN:-5}
+[[ $STEAL_WARN =~ ^[0-9]+$ ]] || die "STEAL_WARN must be a whole percentage, got '$STEAL_WARN'"
 printf '%-9s %-9s %s\n' workload mta result
 
 # The measured run: ../shared/bench/relay-bench.sh's method (a new smtp-sink, smtp-source with the
@@ -184,6 +190,9 @@ measure_once() {  # MTA WORKLOAD IN SINK: one measured run; prints its line, set
   LAST_CPU=$(grep -o 'mta_cpu_ms_per_msg=[0-9.]*' <<<"$line" | cut -d= -f2)
   [[ -n $LAST_RATE && $line != *INCOMPLETE* ]] || LAST_RATE=n/a
   [[ -n $LAST_CPU && $line != *INCOMPLETE* ]] || LAST_CPU=n/a
+  local steal; steal=$(grep -o 'steal_pct=[0-9]*' <<<"$line" | cut -d= -f2)
+  [[ -n $steal && $steal -gt ${STEAL[$mta,$w]:-0} ]] && STEAL[$mta,$w]=$steal
+  return 0
 }
 
 for w in "${WL[@]}"; do
@@ -240,4 +249,10 @@ echo
 echo "the MTA's CPU per relayed message (ms, all its processes; backlog, outage: n/a)"
 for w in "${WL[@]}"; do
   printf '%-9s postfix=%-8s smarthost=%-8s\n' "$w" "${CPU[postfix,$w]:-n/a}" "${CPU[smarthost,$w]:-n/a}"
+done
+for w in "${WL[@]}"; do
+  for m in "${MT[@]}"; do
+    [[ ${STEAL[$m,$w]:-0} -ge $STEAL_WARN ]] &&
+      echo "warning: $w $m: the hypervisor took up to ${STEAL[$m,$w]}% of the CPU (steal) in these runs; its figures and ratios compare a slower machine"
+  done
 done
