@@ -252,7 +252,8 @@ for w in "${WL[@]}"; do
 done
 for w in "${WL[@]}"; do
   for m in "${MT[@]}"; do
-    [[ ${STEAL[$m,$w]:-0} -ge $STEAL_WARN ]] &&
-      echo "warning: $w $m: the hypervisor took up to ${STEAL[$m,$w]}% of the CPU (steal) in these runs; its figures and ratios compare a slower machine"
+    if [[ ${STEAL[$m,$w]:-0} -ge $STEAL_WARN ]]; then
+      echo "warning: $w $m: the hypervisor took up to ${STEAL[$m,$w]:-0}% of the CPU (steal) in these runs; its figures and ratios compare a slower machine"
+    fi
   done
 done
