@@ -1,6 +1,7 @@
 package org.smarthost.app.logging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
@@ -9,6 +10,8 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.status.Status;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -89,5 +92,29 @@ class MaillogFileAppenderTest {
         Thread.sleep(3 * MaillogFileAppender.FLUSH_DELAY_MS);
         assertTrue(ctx.getStatusManager().getCopyOfStatusList().stream().noneMatch(s -> s.getLevel() >= Status.ERROR),
                 "no errors");
+    }
+
+    /** The appender writes without logback's deferred-processing step, so it handles a failed write itself, as logback would. */
+    @Test
+    void aFailedWriteStopsTheAppenderAndIsReported() throws Exception {
+        MaillogFileAppender appender = appender(dir.resolve("maillog"));
+        appender.setOutputStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        });
+        log(appender, "lost");
+        assertFalse(appender.isStarted(), "a failed write stops the appender");
+        assertTrue(ctx.getStatusManager().getCopyOfStatusList().stream().anyMatch(s -> s.getLevel() == Status.ERROR
+                        && s.getMessage().equals("IO failure in appender")
+                        && s.getThrowable() != null && "No space left on device".equals(s.getThrowable().getMessage())),
+                "the failure is reported with its cause");
+        log(appender, "after the failure"); // a stopped appender ignores further lines
     }
 }
