@@ -172,14 +172,12 @@ measure_once() {  # MTA WORKLOAD IN SINK: one measured run; prints its line, set
   local mta=$1 w=$2 in=$3 sink=$4 line
   if [[ $w == backlog ]]; then
     line=$(run_backlog "$in" "$sink" "$n" "$s" "$l" "$r" 2>"$BENCH_WORK/source.err")
-    reap_sink_on "$sink"
   elif [[ $w == outage ]]; then
     line=$(run_outage "$in" "$sink" "$n" "$s" "$l" "$r" "${FLUSH[@]}" 2>"$BENCH_WORK/source.err")
-    reap_sink_on "$sink"
   else
     line=$(run_relay "$in" "$sink" "$n" "$s" "$l" "$r" "$MTA_PIDFILE" 2>"$BENCH_WORK/source.err")
-    reap_sink_on "$sink"
   fi
+  reap_sink_on "$sink"
   local errs; errs=$(grep -c . "$BENCH_WORK/source.err")
   [[ $errs -gt 0 ]] && line="$line client_errors=$errs (first: $(head -1 "$BENCH_WORK/source.err"))"
   local delivered; delivered=$(grep -o 'delivered=[0-9]*' <<<"$line" | head -1 | cut -d= -f2)

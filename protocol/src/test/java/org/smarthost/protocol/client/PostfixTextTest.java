@@ -33,24 +33,29 @@ class PostfixTextTest {
         assertEquals("250-first 250 second", new ServerReply(250, List.of("first", "second")).text());
     }
 
+    /** delay= at Postfix's default delay_logging_resolution_limit. */
+    private static String delay(long millis) {
+        return PostfixText.delay(Duration.ofMillis(millis), DEFAULT_DELAY_RESOLUTION);
+    }
+
     @Test
     void delayFormatRoundsToTwoSignificantDigitsAndTwoDecimalsAsPostfixDoes() {
-        assertEquals("0", PostfixText.delay(Duration.ofMillis(3), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("0.01", PostfixText.delay(Duration.ofMillis(6), DEFAULT_DELAY_RESOLUTION)); // rounded, not cut off
-        assertEquals("0.01", PostfixText.delay(Duration.ofMillis(10), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("0.02", PostfixText.delay(Duration.ofMillis(17), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("0.06", PostfixText.delay(Duration.ofMillis(59), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("0.1", PostfixText.delay(Duration.ofMillis(100), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("0.28", PostfixText.delay(Duration.ofMillis(278), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("0.29", PostfixText.delay(Duration.ofMillis(290), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("1", PostfixText.delay(Duration.ofMillis(996), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("1.1", PostfixText.delay(Duration.ofMillis(1_099), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("1.3", PostfixText.delay(Duration.ofMillis(1_349), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("2", PostfixText.delay(Duration.ofMillis(2_000), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("10", PostfixText.delay(Duration.ofMillis(9_999), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("15", PostfixText.delay(Duration.ofMillis(14_900), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("128", PostfixText.delay(Duration.ofMillis(128_400), DEFAULT_DELAY_RESOLUTION));
-        assertEquals("0", PostfixText.delay(Duration.ofMillis(-5), DEFAULT_DELAY_RESOLUTION));
+        assertEquals("0", delay(3));
+        assertEquals("0.01", delay(6)); // rounded, not cut off
+        assertEquals("0.01", delay(10));
+        assertEquals("0.02", delay(17));
+        assertEquals("0.06", delay(59));
+        assertEquals("0.1", delay(100));
+        assertEquals("0.28", delay(278));
+        assertEquals("0.29", delay(290));
+        assertEquals("1", delay(996));
+        assertEquals("1.1", delay(1_099));
+        assertEquals("1.3", delay(1_349));
+        assertEquals("2", delay(2_000));
+        assertEquals("10", delay(9_999));
+        assertEquals("15", delay(14_900));
+        assertEquals("128", delay(128_400));
+        assertEquals("0", delay(-5));
         assertEquals("0.04/0/0.03/0.08", PostfixText.delays(Duration.ofMillis(40), Duration.ZERO,
                 Duration.ofMillis(30), Duration.ofMillis(80), 2));
     }
