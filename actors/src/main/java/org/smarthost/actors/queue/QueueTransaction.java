@@ -193,8 +193,8 @@ final class QueueTransaction implements Transaction {
     private CleanupEnvelope envelope() {
         List<String> rcpts = recipients.stream().map(RcptTo::address).toList();
         return new CleanupEnvelope(queueId, arrival, sender.address(), rcpts, session.heloName(),
-                session.clientName(), clientAddress(), session.protocol(),
-                settings.alwaysAddMissingHeaders() || localRewrite);
+                session.clientName(), clientAddress(), session.receivedProtocol(),
+                settings.alwaysAddMissingHeaders() || localRewrite, session.receivedComments());
     }
 
     private String clientAddress() {

@@ -34,7 +34,7 @@ final class SmtpdServiceFactory implements ServiceFactory {
         }
         var c = conf.config().withOverrides(service.overrides()).withProcessName("smtpd");
         List<InetSocketAddress> addresses = InetAddresses.of(service, c);
-        return new SmtpdLauncher(List.copyOf(addresses), SmtpdSettingsFactory.build(c, entry.maxproc()),
-                receiver, service.name());
+        var settings = SmtpdSettingsFactory.build(c, entry.maxproc()).with(SmtpdTlsFactory.build(c, conf.queueDirectory()));
+        return new SmtpdLauncher(List.copyOf(addresses), settings, receiver, service.name());
     }
 }

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -26,6 +28,7 @@ import org.smarthost.protocol.smtpd.codec.SmtpdInput;
 import org.smarthost.protocol.smtpd.restrictions.RestrictionContext;
 import org.smarthost.protocol.smtpd.restrictions.RestrictionEngine;
 import org.smarthost.protocol.smtpd.restrictions.SmtpdTables;
+import org.smarthost.protocol.tls.TlsSummary;
 
 /**
  * One SMTP session: Postfix smtpd's command loop and state machine, fed by
@@ -46,19 +49,20 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger("postfix/smtpd");
 
     // Command flags, as in Postfix's smtpd_cmd_table.
-    private static final int LIMIT = 1;  // counts against smtpd_junk_command_limit
-    private static final int LAST = 4;   // RFC 2920: must be last in a pipelined group
+    private static final int LIMIT = 1;   // counts against smtpd_junk_command_limit
+    private static final int PRE_TLS = 2; // allowed before STARTTLS when TLS is enforced
+    private static final int LAST = 4;    // RFC 2920: must be last in a pipelined group
 
     private record Cmd(String name, int flags) {
     }
 
     /** Postfix 3.7's table order, which is also the order of the disconnect statistics. */
     private static final List<Cmd> TABLE = List.of(
-            new Cmd("HELO", LIMIT | LAST), new Cmd("EHLO", LIMIT | LAST), new Cmd("XCLIENT", 0),
-            new Cmd("XFORWARD", 0), new Cmd("STARTTLS", 0), new Cmd("AUTH", 0), new Cmd("MAIL", 0),
-            new Cmd("RCPT", 0), new Cmd("DATA", LAST), new Cmd("BDAT", 0), new Cmd("RSET", LIMIT),
-            new Cmd("NOOP", LIMIT | LAST), new Cmd("VRFY", LIMIT | LAST), new Cmd("ETRN", LIMIT),
-            new Cmd("QUIT", 0));
+            new Cmd("HELO", LIMIT | PRE_TLS | LAST), new Cmd("EHLO", LIMIT | PRE_TLS | LAST),
+            new Cmd("XCLIENT", PRE_TLS), new Cmd("XFORWARD", 0), new Cmd("STARTTLS", PRE_TLS), new Cmd("AUTH", 0),
+            new Cmd("MAIL", 0), new Cmd("RCPT", 0), new Cmd("DATA", LAST), new Cmd("BDAT", 0), new Cmd("RSET", LIMIT),
+            new Cmd("NOOP", LIMIT | PRE_TLS | LAST), new Cmd("VRFY", LIMIT | LAST), new Cmd("ETRN", LIMIT),
+            new Cmd("QUIT", PRE_TLS));
 
     private static final String AFTER_DATA = "DATA content";
     private static final String AFTER_BDAT = "BDAT content";
@@ -83,6 +87,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
     private String helo;
     private String protocol = "SMTP";
+    private TlsSummary tls;            // set once the TLS handshake has completed
     private MailFrom mailFrom;
     private Transaction tx;
     private int rcptCount;
@@ -142,6 +147,18 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         bareLfNoteMode = mode.equals("note");
         log.info("connect from {}", namaddr);
         server.sessionOpened(this);
+        if (s.tls().wrapperMode()) {
+            if (s.tls().context() == null) {
+                log.warn("warning: Wrapper-mode request dropped from {} for service {}. TLS context initialization failed."
+                        + " For details see earlier warnings in your logs.", namaddr, serviceName);
+                closing = true;
+                reason = null;
+                ctx.close();
+                return;
+            }
+            where = "CONNECT";
+            startTls(); // the greeting waits in the SslHandler until the handshake is done
+        }
         reply(SmtpReply.of(220, "", s.identity().smtpdBanner()));
         ctx.flush();
     }
@@ -167,7 +184,12 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // An I/O error is a lost connection to Postfix; never put a stack trace on the wire.
-        if (!(cause instanceof java.io.IOException)) {
+        Throwable tlsError = cause instanceof io.netty.handler.codec.DecoderException d ? d.getCause() : cause;
+        if (tlsError instanceof javax.net.ssl.SSLException || tlsError instanceof io.netty.handler.ssl.NotSslRecordException) {
+            // A failed handshake is reported by handshakeDone; a broken record later on is Postfix's
+            // "TLS library problem", after which the connection is lost.
+            if (tls != null) log.warn("warning: TLS library problem: {}", tlsError.getMessage());
+        } else if (!(cause instanceof java.io.IOException)) {
             log.warn("warning: {}: unexpected error: {}", namaddr, cause.toString());
         }
         ctx.close();
@@ -175,6 +197,10 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+            handshakeDone(done);
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (busy || receiverWait != null || closing) return; // waiting for us, not for the client
             reason = "timeout";
@@ -280,6 +306,12 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             return;
         }
         stats.get(cmd.name())[1]++;
+        if (s.tls().enforce() && tls == null && (cmd.flags() & PRE_TLS) == 0) {
+            reply(530, "5.7.0", "Must issue a STARTTLS command first");
+            errorCount++;
+            checkHardLimit();
+            return;
+        }
         where = cmd.name();
         if ((!protocol.equals("ESMTP") || (cmd.flags() & LAST) != 0)
                 && !illPipelining && decoder.pendingInput() > 0) {
@@ -316,7 +348,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             case "VRFY" -> done(vrfy(args));
             case "ETRN" -> done(etrn(args));
             case "QUIT" -> done(quit());
-            case "STARTTLS" -> done(fail(502, "5.5.1", "Error: command not implemented"));
+            case "STARTTLS" -> done(starttls(args));
             case "AUTH" -> done(fail(503, "5.5.1", "Error: authentication not enabled"));
             default -> done(fail(502, "5.5.1", "Error: command not implemented")); // XCLIENT, XFORWARD
         };
@@ -370,6 +402,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         addKeyword(lines, s.limits().messageSizeLimit() > 0 ? "SIZE " + s.limits().messageSizeLimit() : "SIZE");
         if (!s.checks().disableVrfyCommand()) addKeyword(lines, "VRFY");
         addKeyword(lines, "ETRN");
+        if (s.tls().offer() && tls == null) addKeyword(lines, "STARTTLS");
         addKeyword(lines, "ENHANCEDSTATUSCODES");
         addKeyword(lines, "8BITMIME");
         addKeyword(lines, "DSN");
@@ -422,7 +455,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
                 return false;
             }
             if (tx == null) {
-                tx = receiver.open(new SessionInfo(clientName, remote, helo, protocol, null, serviceName, local), mailFrom);
+                tx = receiver.open(sessionInfo(), mailFrom);
                 log.info("{}: client={}", tx.queueId(), namaddr);
             }
             tx.addRecipient(rcpt);
@@ -604,6 +637,64 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         // default fast_flush_domains = $relay_domains when relay_domains is empty.
         log.warn("warning: reject: ETRN {}... from {}", site.length() > 100 ? site.substring(0, 100) : site, namaddr);
         return fail(459, "", "<" + site + ">: service unavailable");
+    }
+
+    /** Postfix's starttls_cmd: reply, drop pipelined plaintext, reset the session, hand over to TLS. */
+    private boolean starttls(String args) {
+        if (!args.isEmpty()) return fail(501, "5.5.4", "Syntax: STARTTLS");
+        if (tls != null) return fail(554, "5.5.1", "Error: TLS already active");
+        if (!s.tls().offer() || discarded("STARTTLS")) return fail(502, "5.5.1", "Error: command not implemented");
+        if (s.tls().context() == null) return fail(454, "4.7.0", "TLS not available due to local problem");
+        reply(220, "2.0.0", "Ready to start TLS");
+        ctx.flush();
+        // Anything the client sent after STARTTLS came in plaintext: it must not be taken as
+        // commands of the TLS session (CVE-2011-0411), so it goes.
+        decoder.discardPending();
+        abortTransaction();
+        resetTransaction();
+        helo = null;
+        startTls();
+        return true;
+    }
+
+    /** Put TLS under the session: the SslHandler decrypts everything read from now on. */
+    private void startTls() {
+        if (s.tls().loglevel() >= 2) log.info("setting up TLS connection from {}", namaddr);
+        SslHandler handler = s.tls().context().newHandler(ctx.alloc());
+        handler.setHandshakeTimeoutMillis(s.tls().handshakeTimeout().toMillis());
+        ctx.pipeline().addFirst("tls", handler);
+    }
+
+    private void handshakeDone(SslHandshakeCompletionEvent done) {
+        if (done.isSuccess()) {
+            tls = TlsSummary.of(ctx.pipeline().get(SslHandler.class).engine().getSession());
+            if (s.tls().loglevel() >= 1) log.info("Anonymous TLS connection established from {}: {}", namaddr, tls.describe());
+            return;
+        }
+        Throwable cause = done.cause();
+        if (cause instanceof java.nio.channels.ClosedChannelException || cause instanceof java.io.IOException
+                && !(cause instanceof javax.net.ssl.SSLException)) {
+            log.info("SSL_accept error from {}: lost connection", namaddr);
+        } else {
+            log.info("SSL_accept error from {}: -1", namaddr);
+            log.warn("warning: TLS library problem: {}", cause.getMessage());
+        }
+        // As in Postfix: the conversation is in an unknown state, so hang up without a reply.
+        if (reason == null) reason = "lost connection";
+        closing = true;
+        ctx.close();
+    }
+
+    /** What the transaction records about this session, Received: details included. */
+    private SessionInfo sessionInfo() {
+        boolean esmtp = protocol.equals("ESMTP");
+        String with = protocol + (esmtp && tls != null ? "S" : "");
+        List<String> comments = new ArrayList<>(2);
+        if (tls != null && s.tls().receivedHeader()) {
+            comments.add("(using " + tls.describe() + ")");
+            comments.add("(No client certificate requested)");
+        }
+        return new SessionInfo(clientName, remote, helo, protocol, null, serviceName, local, with, comments);
     }
 
     private boolean quit() {

@@ -14,14 +14,22 @@ import java.util.Objects;
  * @param access       who may relay and what the restriction lists say
  * @param checks       protocol strictness and the EHLO offer
  * @param processLimit master.cf maxproc for this service (default_process_limit); 0 = no limit
+ * @param tls          STARTTLS and wrapper mode
  */
-public record SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit) {
+public record SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit,
+                            SmtpdTls tls) {
 
     public SmtpdSettings {
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(access, "access");
         Objects.requireNonNull(checks, "checks");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** Without TLS (smtpd_tls_security_level empty, smtpd_use_tls = no: Postfix's default). */
+    public SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit) {
+        this(identity, limits, access, checks, processLimit, SmtpdTls.NONE);
     }
 
     /**
@@ -145,18 +153,22 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
     }
 
     public SmtpdSettings with(Limits l) {
-        return new SmtpdSettings(identity, l, access, checks, processLimit);
+        return new SmtpdSettings(identity, l, access, checks, processLimit, tls);
     }
 
     public SmtpdSettings with(Access a) {
-        return new SmtpdSettings(identity, limits, a, checks, processLimit);
+        return new SmtpdSettings(identity, limits, a, checks, processLimit, tls);
     }
 
     public SmtpdSettings with(Checks c) {
-        return new SmtpdSettings(identity, limits, access, c, processLimit);
+        return new SmtpdSettings(identity, limits, access, c, processLimit, tls);
+    }
+
+    public SmtpdSettings with(SmtpdTls t) {
+        return new SmtpdSettings(identity, limits, access, checks, processLimit, t);
     }
 
     public SmtpdSettings withProcessLimit(int n) {
-        return new SmtpdSettings(identity, limits, access, checks, n);
+        return new SmtpdSettings(identity, limits, access, checks, n, tls);
     }
 }

@@ -14,9 +14,9 @@ import java.util.List;
 /** A raw SMTP client that sends exactly the bytes a test gives it. */
 final class SmtpTestClient implements AutoCloseable {
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
 
     SmtpTestClient(InetSocketAddress server) throws IOException {
         socket = new Socket();
@@ -24,6 +24,18 @@ final class SmtpTestClient implements AutoCloseable {
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
+    }
+
+    /** Continues over TLS on the same connection (after "220 2.0.0 Ready to start TLS", or at once in wrapper mode). */
+    javax.net.ssl.SSLSession startTls(javax.net.ssl.SSLContext context) throws IOException {
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+        tls.setUseClientMode(true);
+        tls.startHandshake();
+        socket = tls;
+        in = tls.getInputStream();
+        out = tls.getOutputStream();
+        return tls.getSession();
     }
 
     /** Reads one (possibly multi-line) reply and returns its lines joined with "\n"; null at EOF. */

@@ -4,6 +4,7 @@ package org.smarthost.streams.cleanup;
  * The Received: header smtpd puts on top of every message, in Postfix's exact form:
  * <pre>
  * Received: from HELO (NAME [ADDR])
+ *         (COMMENT)                         (smtpd's TLS and AUTH comments, if any)
  *         by MYHOSTNAME (MAIL_NAME) with PROTOCOL id QUEUEID
  *         for &lt;RCPT&gt;; DATE            (exactly one recipient)
  * </pre>
@@ -21,6 +22,7 @@ public final class ReceivedHeader {
         String date = MailDate.format(env.arrival(), settings.zone());
         StringBuilder sb = new StringBuilder(256);
         sb.append("Received: from ").append(helo).append(" (").append(name).append(" [").append(addr).append("])\r\n");
+        for (String comment : env.receivedComments()) sb.append('\t').append(comment).append("\r\n");
         sb.append("\tby ").append(settings.myhostname()).append(" (").append(settings.mailName())
                 .append(") with ").append(env.protocol()).append(" id ").append(env.queueId());
         if (env.recipients().size() == 1) {

@@ -93,6 +93,23 @@ class CleanupStageTest {
     }
 
     @Test
+    void tlsAndAuthCommentsGoBetweenFromAndBy() throws Exception {
+        // Postfix's form with smtpd_tls_received_header = yes and smtpd_sasl_authenticated_header = yes
+        CleanupEnvelope e = new CleanupEnvelope(ID, ARRIVAL, "sender@example.com", List.of("d2@example.org"),
+                "helo.example", "localhost", "127.0.0.1", "ESMTPSA", false,
+                List.of("(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))",
+                        "(No client certificate requested)", "(Authenticated sender: alice)"));
+        String out = run(settings(), e, "Subject: s\r\n\r\nb\r\n", 3).first();
+        assertEquals("Received: from helo.example (localhost [127.0.0.1])\r\n"
+                + "\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))\r\n"
+                + "\t(No client certificate requested)\r\n"
+                + "\t(Authenticated sender: alice)\r\n"
+                + "\tby baseline.localdomain (Postfix) with ESMTPSA id 4jZR1x4WRhzJ9KH\r\n"
+                + "\tfor <d2@example.org>; Wed, 25 Nov 2026 17:07:33 +0000 (UTC)\r\n"
+                + "Subject: s\r\n\r\nb\r\n", out);
+    }
+
+    @Test
     void nullSenderGetsMailerDaemonAndNothingIsAddedForRemoteClients() throws Exception {
         CleanupEnvelope local = new CleanupEnvelope(ID, ARRIVAL, "", List.of("n1@example.net"), null, "localhost",
                 "::1", "SMTP", true);

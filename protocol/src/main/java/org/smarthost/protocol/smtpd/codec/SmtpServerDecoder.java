@@ -128,6 +128,16 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
         return b.readableBytes();
     }
 
+    /**
+     * Drop the input received but not yet decoded (plaintext pipelined after STARTTLS). Safe while
+     * the session handles a decoded command: ByteToMessageDecoder looks at the buffer again only
+     * after that returns.
+     */
+    public void discardPending() {
+        ByteBuf b = internalBuffer();
+        b.skipBytes(b.readableBytes());
+    }
+
     /** Up to {@code max} bytes of pending input, for Postfix's "improper command pipelining" log. */
     public byte[] peekPending(int max) {
         ByteBuf b = internalBuffer();
