@@ -34,7 +34,9 @@ final class SmtpdServiceFactory implements ServiceFactory {
         }
         var c = conf.config().withOverrides(service.overrides()).withProcessName("smtpd");
         List<InetSocketAddress> addresses = InetAddresses.of(service, c);
-        var settings = SmtpdSettingsFactory.build(c, entry.maxproc()).with(SmtpdTlsFactory.build(c, conf.queueDirectory()));
+        var settings = SmtpdSettingsFactory.build(c, entry.maxproc())
+                .with(SmtpdTlsFactory.build(c, conf.queueDirectory()))
+                .with(SmtpdSaslFactory.build(c, conf.queueDirectory()));
         return new SmtpdLauncher(List.copyOf(addresses), settings, receiver, service.name());
     }
 }

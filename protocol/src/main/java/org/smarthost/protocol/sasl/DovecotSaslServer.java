@@ -65,6 +65,7 @@ public final class DovecotSaslServer implements SaslServer {
     private static final int MAX_LINE = 64 * 1024;
 
     static final String LOST = "Connection lost to authentication server";
+    static final String CANT_CONNECT = "Can't connect to authentication server";
     static final String TIMED_OUT = "Timed out waiting for authentication server";
     static final String CLOSED = "Authentication server connection closed";
     static final String ABORTED = "Authentication aborted";
@@ -501,7 +502,8 @@ public final class DovecotSaslServer implements SaslServer {
             c.ready.whenComplete((mechanisms, error) -> {
                 if (state != State.WAITING) return; // aborted meanwhile
                 if (error != null) {
-                    finish(new SaslStep.TempFail(error.getMessage()));
+                    // The warning names the socket; the client is told only what Postfix tells it.
+                    finish(new SaslStep.TempFail(CANT_CONNECT));
                     return;
                 }
                 Mechanism mechanism = null;

@@ -148,7 +148,9 @@ public final class SmtpServer {
         return done;
     }
 
+    /** The event loops, and the SASL server's connection, which belongs to this service. */
     private void releaseLoops() {
+        if (settings.sasl().server() != null) settings.sasl().server().close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }

@@ -27,6 +27,10 @@ import org.smarthost.protocol.smtpd.codec.SmtpServerDecoder;
 import org.smarthost.protocol.smtpd.codec.SmtpdInput;
 import org.smarthost.protocol.smtpd.restrictions.RestrictionContext;
 import org.smarthost.protocol.smtpd.restrictions.RestrictionEngine;
+import org.smarthost.protocol.sasl.SaslExchange;
+import org.smarthost.protocol.sasl.SaslRequest;
+import org.smarthost.protocol.sasl.SaslSecurityOptions;
+import org.smarthost.protocol.sasl.SaslStep;
 import org.smarthost.protocol.smtpd.restrictions.SmtpdTables;
 import org.smarthost.protocol.tls.TlsSummary;
 
@@ -88,6 +92,10 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     private String helo;
     private String protocol = "SMTP";
     private TlsSummary tls;            // set once the TLS handshake has completed
+    private String saslUsername;       // set by a successful AUTH
+    private String saslMethod;
+    private SaslExchange authExchange; // an AUTH exchange waiting for the client's answer to "334"
+    private String authMechanism;
     private MailFrom mailFrom;
     private Transaction tx;
     private int rcptCount;
@@ -176,6 +184,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             }
         }
         abortTransaction();
+        if (authExchange != null) authExchange.abort();
         log.info("disconnect from {}{}", namaddr, formatStats());
         server.sessionClosed(this);
         ctx.fireChannelInactive();
@@ -259,6 +268,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
                 onContentEnd(e.bareLfSeen());
             } else if (msg instanceof SmtpdInput.CommandLine l) {
                 onCommandLine(l);
+            } else if (msg instanceof SmtpdInput.CommandTooLong t && authExchange != null) {
+                authResponseTooLong();
             } else if (msg instanceof SmtpdInput.CommandTooLong t) {
                 log.warn("warning: {}: request longer than {}: {}...", namaddr, s.limits().lineLengthLimit(), printable(t.head()));
                 reply(SmtpReply.of(500, "5.5.2", s.identity().myhostname() + " Error: command too long"));
@@ -269,6 +280,10 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onCommandLine(SmtpdInput.CommandLine l) {
+        if (authExchange != null) {
+            authResponse(l.line().strip());
+            return;
+        }
         if (l.bareLf() && bareLfRejectMode) {
             logWhatsup("reject", "bare <LF> received");
             replyAndClose(SmtpReply.of(s.checks().smtpdForbidBareNewlineRejectCode(), "5.5.2",
@@ -338,7 +353,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         if (closing) return;
         CompletionStage<Boolean> result = switch (cmd.name()) {
             case "HELO" -> done(helo(args, false));
-            case "EHLO" -> done(helo(args, true));
+            case "EHLO" -> ehlo(args);
             case "MAIL" -> done(mail(args));
             case "RCPT" -> rcpt(args);
             case "DATA" -> data(args);
@@ -349,7 +364,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             case "ETRN" -> done(etrn(args));
             case "QUIT" -> done(quit());
             case "STARTTLS" -> done(starttls(args));
-            case "AUTH" -> done(fail(503, "5.5.1", "Error: authentication not enabled"));
+            case "AUTH" -> auth(args);
             default -> done(fail(502, "5.5.1", "Error: command not implemented")); // XCLIENT, XFORWARD
         };
         if (result == null) return; // DATA/BDAT content follows; finished in onContentEnd
@@ -386,7 +401,22 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- commands
 
+    /** EHLO, with the AUTH mechanisms when AUTH is on: asking the SASL server for them may take a moment. */
+    private CompletionStage<Boolean> ehlo(String args) {
+        if (args.isEmpty() || !saslActive() || discarded("AUTH") || tables.saslExceptions().matches(remote.getAddress())) {
+            return done(helo(args, true, null));
+        }
+        CompletionStage<List<String>> mechanisms = s.sasl().server().mechanisms(saslOptions())
+                .exceptionally(e -> List.of()); // the SASL server logged why; EHLO goes on without AUTH
+        return onEventLoop(mechanisms, m -> helo(args, true, m.isEmpty() ? null : String.join(" ", m)));
+    }
+
     private boolean helo(String args, boolean ehlo) {
+        return helo(args, ehlo, null);
+    }
+
+    /** @param authMechanisms the mechanisms to announce, or null for no AUTH */
+    private boolean helo(String args, boolean ehlo, String authMechanisms) {
         if (args.isEmpty()) return fail(501, "", "Syntax: " + (ehlo ? "EHLO" : "HELO") + " hostname");
         abortTransaction();
         resetTransaction();
@@ -403,6 +433,10 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         if (!s.checks().disableVrfyCommand()) addKeyword(lines, "VRFY");
         addKeyword(lines, "ETRN");
         if (s.tls().offer() && tls == null) addKeyword(lines, "STARTTLS");
+        if (authMechanisms != null) {
+            lines.add("AUTH " + authMechanisms);
+            if (s.sasl().brokenClients()) lines.add("AUTH=" + authMechanisms);
+        }
         addKeyword(lines, "ENHANCEDSTATUSCODES");
         addKeyword(lines, "8BITMIME");
         addKeyword(lines, "DSN");
@@ -446,7 +480,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             return done(rcptOvershoot++ < s.limits().smtpdRecipientOvershootLimit());
         }
         RestrictionContext rc = new RestrictionContext(remote.getAddress(), clientName, helo, mailFrom.address(),
-                rcpt.address(), null, illPipelining, "", "", tables, rcptCount);
+                rcpt.address(), saslUsername, illPipelining, "", "", tables, rcptCount);
         return onEventLoop(restrictions.checkRecipient(rc), reject -> {
             if (closing) return false;
             if (reject != null) {
@@ -456,7 +490,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             }
             if (tx == null) {
                 tx = receiver.open(sessionInfo(), mailFrom);
-                log.info("{}: client={}", tx.queueId(), namaddr);
+                if (saslUsername == null) log.info("{}: client={}", tx.queueId(), namaddr);
+                else log.info("{}: client={}, sasl_method={}, sasl_username={}", tx.queueId(), namaddr, saslMethod, saslUsername);
             }
             tx.addRecipient(rcpt);
             rcptCount++;
@@ -495,7 +530,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
     private RestrictionContext dataContext() {
         return new RestrictionContext(remote.getAddress(), clientName, helo, mailFrom.address(),
-                onlyRecipient(), null, illPipelining, "", "", tables, rcptCount);
+                onlyRecipient(), saslUsername, illPipelining, "", "", tables, rcptCount);
     }
 
     /** The transaction's recipient when it has exactly one: Postfix names it after DATA only then. */
@@ -653,6 +688,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         abortTransaction();
         resetTransaction();
         helo = null;
+        saslUsername = null;
+        saslMethod = null;
         startTls();
         return true;
     }
@@ -688,13 +725,123 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     /** What the transaction records about this session, Received: details included. */
     private SessionInfo sessionInfo() {
         boolean esmtp = protocol.equals("ESMTP");
-        String with = protocol + (esmtp && tls != null ? "S" : "");
-        List<String> comments = new ArrayList<>(2);
+        String with = protocol + (esmtp && tls != null ? "S" : "") + (esmtp && saslUsername != null ? "A" : "");
+        List<String> comments = new ArrayList<>(3);
         if (tls != null && s.tls().receivedHeader()) {
             comments.add("(using " + tls.describe() + ")");
             comments.add("(No client certificate requested)");
         }
-        return new SessionInfo(clientName, remote, helo, protocol, null, serviceName, local, with, comments);
+        if (saslUsername != null && s.sasl().authenticatedHeader()) {
+            comments.add("(Authenticated sender: " + commentSafe(saslUsername) + ")");
+        }
+        return new SessionInfo(clientName, remote, helo, protocol, saslUsername, serviceName, local, with, comments);
+    }
+
+    // ---------------------------------------------------------------- AUTH (RFC 4954)
+
+    /** Postfix activates SASL for a session without TLS only when smtpd_tls_auth_only allows it. */
+    private boolean saslActive() {
+        return s.sasl().enabled() && (tls != null || !s.tls().authOnly());
+    }
+
+    private SaslSecurityOptions saslOptions() {
+        return tls != null ? s.sasl().tlsOptions() : s.sasl().options();
+    }
+
+    /** Postfix's smtpd_sasl_auth_cmd. */
+    private CompletionStage<Boolean> auth(String args) {
+        if (s.checks().smtpdHeloRequired() && helo == null) return done(fail(503, "5.5.1", "Error: send HELO/EHLO first"));
+        if (!saslActive() || discarded("AUTH")) return done(fail(503, "5.5.1", "Error: authentication not enabled"));
+        if (mailFrom != null) return done(fail(503, "5.5.1", "Error: MAIL transaction in progress"));
+        if (s.tls().authOnly() && tls == null) {
+            return done(fail(504, "5.5.4", "Encryption required for requested authentication mechanism"));
+        }
+        if (saslUsername != null) return done(fail(503, "5.5.1", "Error: already authenticated"));
+        String[] a = args.isEmpty() ? new String[0] : args.split("[ \t]+");
+        if (a.length < 1 || a.length > 2) return done(fail(501, "5.5.4", "Syntax: AUTH mechanism"));
+        authMechanism = a[0];
+        SaslExchange exchange = s.sasl().server().begin(new SaslRequest(a[0], s.sasl().service(), local, remote,
+                tls != null, saslOptions(), a.length == 2 ? a[1] : null));
+        return authStep(exchange, exchange.step(a.length == 2 ? a[1] : null));
+    }
+
+    /** The client's answer to a 334 challenge; the AUTH command finishes when the exchange does. */
+    private void authResponse(String line) {
+        SaslExchange exchange = authExchange;
+        authExchange = null;
+        decoder.lineLimit(s.limits().lineLengthLimit());
+        if (line.length() > s.sasl().responseLimit()) {
+            exchange.abort();
+            authDone(fail(500, "5.5.6", "SASL response limit exceeded"));
+            return;
+        }
+        if (line.equals("*")) {
+            exchange.abort();
+            log.warn("warning: {}: SASL {} authentication aborted", namaddr, authMechanism);
+            authDone(fail(501, "5.7.0", "Authentication aborted"));
+            return;
+        }
+        await(authStep(exchange, exchange.step(line)), (ok, e) -> {
+            if (ok == null && e == null) return; // another challenge
+            authDone(ok != null && ok);
+        });
+    }
+
+    private void authResponseTooLong() {
+        authResponse("x".repeat(s.sasl().responseLimit() + 1));
+    }
+
+    private void authDone(boolean ok) {
+        finish(TABLE.get(5), ok);
+    }
+
+    /**
+     * What a step of the exchange ended with: true (235), false (535 or 454), or null when a 334
+     * challenge went out and the client's answer comes next as a line of its own.
+     */
+    private CompletionStage<Boolean> authStep(SaslExchange exchange, CompletionStage<SaslStep> step) {
+        CompletionStage<SaslStep> safe = step.exceptionally(e -> new SaslStep.TempFail(e.getMessage() == null ? "" : e.getMessage()));
+        return onEventLoop(safe, result -> {
+            if (closing) {
+                exchange.abort();
+                return false;
+            }
+            if (result instanceof SaslStep.Challenge c) {
+                reply(SmtpReply.of(334, "", c.base64()));
+                authExchange = exchange;
+                // A response may be longer than a command: smtpd_sasl_response_limit decides.
+                decoder.lineLimit(Math.max(s.limits().lineLengthLimit(), s.sasl().responseLimit()));
+                return null;
+            }
+            if (result instanceof SaslStep.Ok ok) {
+                saslUsername = printable(ok.username());
+                saslMethod = printable(authMechanism);
+                return reply(235, "2.7.0", "Authentication successful");
+            }
+            boolean temporary = result instanceof SaslStep.TempFail;
+            String reason = result instanceof SaslStep.Fail f ? f.reason() : ((SaslStep.TempFail) result).reason();
+            if (reason.isEmpty()) reason = "(reason unavailable)";
+            log.warn("warning: {}: SASL {} authentication failed: {}", namaddr, printable(authMechanism), reason);
+            return temporary ? fail(454, "4.7.0", "Temporary authentication failure: " + reason)
+                    : fail(535, "5.7.8", "Error: authentication failed: " + reason);
+        });
+    }
+
+    /** Postfix's comment_sanitize, for a name inside a Received: comment. */
+    private static String commentSafe(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        int depth = 0;
+        for (char c : text.toCharArray()) {
+            if (c == '(') depth++;
+            else if (c == ')') {
+                if (depth == 0) continue;
+                depth--;
+            }
+            if (c == '\\' || c < 0x20) continue;
+            b.append(c);
+        }
+        for (; depth > 0; depth--) b.append(')');
+        return b.toString();
     }
 
     private boolean quit() {

@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param checks       protocol strictness and the EHLO offer
  * @param processLimit master.cf maxproc for this service (default_process_limit); 0 = no limit
  * @param tls          STARTTLS and wrapper mode
+ * @param sasl         AUTH
  */
 public record SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit,
-                            SmtpdTls tls) {
+                            SmtpdTls tls, SmtpdSasl sasl) {
 
     public SmtpdSettings {
         Objects.requireNonNull(identity, "identity");
@@ -25,11 +26,12 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
         Objects.requireNonNull(access, "access");
         Objects.requireNonNull(checks, "checks");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(sasl, "sasl");
     }
 
-    /** Without TLS (smtpd_tls_security_level empty, smtpd_use_tls = no: Postfix's default). */
+    /** Without TLS or AUTH (smtpd_tls_security_level empty, smtpd_sasl_auth_enable = no: Postfix's default). */
     public SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit) {
-        this(identity, limits, access, checks, processLimit, SmtpdTls.NONE);
+        this(identity, limits, access, checks, processLimit, SmtpdTls.NONE, SmtpdSasl.NONE);
     }
 
     /**
@@ -153,22 +155,26 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
     }
 
     public SmtpdSettings with(Limits l) {
-        return new SmtpdSettings(identity, l, access, checks, processLimit, tls);
+        return new SmtpdSettings(identity, l, access, checks, processLimit, tls, sasl);
     }
 
     public SmtpdSettings with(Access a) {
-        return new SmtpdSettings(identity, limits, a, checks, processLimit, tls);
+        return new SmtpdSettings(identity, limits, a, checks, processLimit, tls, sasl);
     }
 
     public SmtpdSettings with(Checks c) {
-        return new SmtpdSettings(identity, limits, access, c, processLimit, tls);
+        return new SmtpdSettings(identity, limits, access, c, processLimit, tls, sasl);
     }
 
     public SmtpdSettings with(SmtpdTls t) {
-        return new SmtpdSettings(identity, limits, access, checks, processLimit, t);
+        return new SmtpdSettings(identity, limits, access, checks, processLimit, t, sasl);
+    }
+
+    public SmtpdSettings with(SmtpdSasl a) {
+        return new SmtpdSettings(identity, limits, access, checks, processLimit, tls, a);
     }
 
     public SmtpdSettings withProcessLimit(int n) {
-        return new SmtpdSettings(identity, limits, access, checks, n, tls);
+        return new SmtpdSettings(identity, limits, access, checks, n, tls, sasl);
     }
 }

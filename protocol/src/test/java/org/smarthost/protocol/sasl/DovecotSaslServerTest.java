@@ -266,14 +266,16 @@ class DovecotSaslServerTest {
             assertEquals(reason, e.getCause().getMessage());
             assertTrue(log.lines().contains("warning: SASL: " + reason), log.lines().toString());
             SaslRequest request = request("PLAIN", b64("\0alice\0secret"));
-            assertEquals(new SaslStep.TempFail(reason), first(sasl.begin(request), request));
+            assertEquals(new SaslStep.TempFail(DovecotSaslServer.CANT_CONNECT), first(sasl.begin(request), request));
             assertEquals(2, sasl.connectionsOpened()); // a failed connect is tried again on next use
         }
         int closedPort = DovecotAuth.freePort();
-        try (DovecotSaslServer sasl = server("inet:127.0.0.1:" + closedPort)) {
+        try (LogLines log = new LogLines();
+             DovecotSaslServer sasl = server("inet:127.0.0.1:" + closedPort)) {
             SaslRequest request = request("PLAIN", b64("\0alice\0secret"));
-            assertEquals(new SaslStep.TempFail("Connect to Dovecot auth socket 'inet:127.0.0.1:" + closedPort
-                    + "' failed: Connection refused"), first(sasl.begin(request), request));
+            assertEquals(new SaslStep.TempFail(DovecotSaslServer.CANT_CONNECT), first(sasl.begin(request), request));
+            assertTrue(log.lines().contains("warning: SASL: Connect to Dovecot auth socket 'inet:127.0.0.1:" + closedPort
+                    + "' failed: Connection refused"), log.lines().toString());
         }
     }
 
@@ -322,8 +324,7 @@ class DovecotSaslServerTest {
             restarted.stop();
             SaslStep down = first(sasl.begin(plain), plain);
             String reason = "Connect to Dovecot auth socket '" + restarted.socket + "' failed: ";
-            assertInstanceOf(SaslStep.TempFail.class, down);
-            assertTrue(((SaslStep.TempFail) down).reason().startsWith(reason), down.toString());
+            assertEquals(new SaslStep.TempFail(DovecotSaslServer.CANT_CONNECT), down);
             assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("warning: SASL: " + reason)), log.lines().toString());
             restarted.start();
             assertEquals(new SaslStep.Ok("alice"), first(sasl.begin(plain), plain));

@@ -112,6 +112,15 @@ abstract class SmtpdTestSupport {
                 strictRfc821));
     }
 
+    /** Waits up to 10 s for something that happens on the server's threads. */
+    static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("condition not met in 10 s");
+            Thread.sleep(10);
+        }
+    }
+
     SmtpServer start(SmtpdSettings settings) {
         return start(settings, receiver);
     }

@@ -231,12 +231,4 @@ class SmtpdTlsTest extends SmtpdTestSupport {
                 + versionAndCipher[1] + " ("), info.receivedComments().toString());
         assertEquals("py.example", info.heloName());
     }
-
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("condition not met in 10 s");
-            Thread.sleep(10);
-        }
-    }
 }

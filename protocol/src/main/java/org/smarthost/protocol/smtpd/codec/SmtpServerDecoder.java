@@ -36,7 +36,7 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
     /** Flush decoded content to the session in pieces of about this size. */
     private static final int CHUNK = 64 * 1024;
 
-    private final int lineLimit;
+    private int lineLimit;
     private boolean requireStdEod;
 
     private ChannelHandlerContext ctx;
@@ -63,6 +63,9 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
         this.lineLimit = lineLimit;
         this.requireStdEod = requireStdEod;
     }
+
+    /** The longest command line; AUTH raises it to smtpd_sasl_response_limit while a response is due. */
+    public void lineLimit(int limit) { this.lineLimit = limit; }
 
     /** Set per client: smtpd_forbid_bare_newline_exclusions turns it off for some clients. */
     public void requireStdEod(boolean on) { this.requireStdEod = on; }

@@ -11,6 +11,7 @@ public final class SmtpdTables {
     private final DomainList mydestination;
     private final DomainList relayDomains;
     private final NetworkList bareNewlineExclusions;
+    private final NetworkList saslExceptions;
 
     public SmtpdTables(SmtpdSettings settings) {
         this.settings = settings;
@@ -21,6 +22,7 @@ public final class SmtpdTables {
                 settings.access().parentDomainMatchesSubdomains().contains("relay_domains"));
         this.bareNewlineExclusions = NetworkList.parse("smtpd_forbid_bare_newline_exclusions",
                 settings.checks().smtpdForbidBareNewlineExclusions());
+        this.saslExceptions = NetworkList.parse("smtpd_sasl_exceptions_networks", settings.sasl().exceptionsNetworks());
     }
 
     public SmtpdSettings settings() { return settings; }
@@ -28,6 +30,7 @@ public final class SmtpdTables {
     public DomainList mydestination() { return mydestination; }
     public DomainList relayDomains() { return relayDomains; }
     public NetworkList bareNewlineExclusions() { return bareNewlineExclusions; }
+    public NetworkList saslExceptions() { return saslExceptions; }
 
     /**
      * Postfix's permit_auth_destination test, without trivial-rewrite: the recipient is ours to
