@@ -107,7 +107,8 @@ public final class DeliveryTransports implements Transports, AutoCloseable {
     }
 
     private DeliveryAgent smtp(Config c, boolean lmtp) {
-        SmtpClient client = new SmtpClient(clientSettings(c, lmtp), resolver, transport, group, StartTlsHook.NONE);
+        StartTlsHook tls = ClientTlsFactory.build(c, lmtp, LoggerFactory.getLogger(lmtp ? "postfix/lmtp" : "postfix/smtp"));
+        SmtpClient client = new SmtpClient(clientSettings(c, lmtp), resolver, transport, group, tls);
         clients.add(client);
         return new SmtpAgent(client, bodies);
     }
