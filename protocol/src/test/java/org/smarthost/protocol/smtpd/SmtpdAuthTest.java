@@ -2,7 +2,6 @@ package org.smarthost.protocol.smtpd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -238,11 +236,10 @@ class SmtpdAuthTest extends SmtpdTestSupport {
                 "    s.sendmail('alice@example.org', ['x@elsewhere.example'], b'Subject: auth\\r\\n\\r\\nbody\\r\\n')",
                 "print('sent')",
                 ""));
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "127.0.0.1",
-                String.valueOf(server.boundAddress().getPort())).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
+        Run r = run(List.of("/usr/bin/python3", script.toString(), "127.0.0.1",
+                String.valueOf(server.boundAddress().getPort())));
+        String out = r.output();
+        assertEquals(0, r.exit(), out);
         assertEquals("refused 535\nsent", out.strip());
         waitFor(() -> receiver.committed.size() == 1);
         SessionInfo info = receiver.committed.get(0).session();

@@ -1,12 +1,9 @@
 package org.smarthost.protocol.smtpd;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,18 +12,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The server driven by real clients: Python's smtplib and swaks (Debian package "swaks"). */
 class SmtpdRealClientsTest extends SmtpdTestSupport {
-
-    record Run(int exit, String output) {
-    }
-
-    private Run run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("client timed out: " + cmd);
-        }
-        return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-    }
 
     private static boolean available(String path) {
         return Files.isExecutable(Path.of(path));

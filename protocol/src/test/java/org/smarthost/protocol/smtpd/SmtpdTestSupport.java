@@ -112,6 +112,20 @@ abstract class SmtpdTestSupport {
                 strictRfc821));
     }
 
+    /** What a client program printed (stdout and stderr together) and its exit status. */
+    record Run(int exit, String output) {
+    }
+
+    /** Runs a real client program to its end (30 s at most). */
+    static Run run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("client timed out: " + cmd);
+        }
+        return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** Waits up to 10 s for something that happens on the server's threads. */
     static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;

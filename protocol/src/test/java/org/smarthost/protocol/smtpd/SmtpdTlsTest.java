@@ -218,11 +218,10 @@ class SmtpdTlsTest extends SmtpdTestSupport {
                 "    s.sendmail('alice@example.org', ['bob@" + HOST + "'], b'Subject: tls\\r\\n\\r\\nbody\\r\\n')",
                 "    print(s.sock.version(), s.sock.cipher()[0])",
                 ""));
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "127.0.0.1",
-                String.valueOf(server.boundAddress().getPort())).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
+        Run r = run(List.of("/usr/bin/python3", script.toString(), "127.0.0.1",
+                String.valueOf(server.boundAddress().getPort())));
+        String out = r.output();
+        assertEquals(0, r.exit(), out);
         String[] versionAndCipher = out.strip().split(" ");
         waitFor(() -> receiver.committed.size() == 1);
         SessionInfo info = receiver.committed.get(0).session();
