@@ -30,6 +30,11 @@ final class SmtpClientHandler extends SimpleChannelInboundHandler<SmtpResponse> 
         this.pending = new CompletableFuture<>(); // the 220 greeting
     }
 
+    /** How long any reply (and a TLS handshake) may take. */
+    Duration timeout() {
+        return timeout;
+    }
+
     /** The greeting's future; valid until the first {@link #expect()}. */
     CompletableFuture<SmtpReply> greeting() {
         return pending;

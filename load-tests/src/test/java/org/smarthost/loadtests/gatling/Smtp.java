@@ -16,6 +16,9 @@ import static io.gatling.javaapi.core.CoreDsl.exec;
  * <pre>
  * exec(Smtp.connect(workload)).repeat(n).on(exec(Smtp.send(workload))).exec(Smtp.quit(workload))
  * </pre>
+ *
+ * with {@code exec(Smtp.startTls(workload))} and {@code exec(Smtp.auth(workload))} after the
+ * connect when the workload asks for them ({@link #session} does that).
  */
 public final class Smtp {
 
@@ -35,6 +38,21 @@ public final class Smtp {
         };
     }
 
+    /** STARTTLS with its TLS handshake, then EHLO again over TLS. */
+    public static ActionBuilder startTls(SmtpWorkload workload) {
+        return () -> (ctx, next) -> new SmtpStartTlsAction(workload, next,
+                ctx.coreComponents().statsEngine(), ctx.coreComponents().clock());
+    }
+
+    /** AUTH PLAIN as the workload's user. */
+    public static ActionBuilder auth(SmtpWorkload workload) {
+        if (!workload.authenticates()) {
+            throw new IllegalArgumentException("AUTH needs a user (-Duser) and a password (-Dpassword)");
+        }
+        return () -> (ctx, next) -> new SmtpAuthAction(workload, next,
+                ctx.coreComponents().statsEngine(), ctx.coreComponents().clock());
+    }
+
     /** One mail transaction: MAIL FROM, RCPT TO per recipient, DATA, message. */
     public static ActionBuilder send(SmtpWorkload workload) {
         MessageFactory messages = new MessageFactory(workload.maxSize(), workload.helo());
@@ -48,10 +66,20 @@ public final class Smtp {
                 ctx.coreComponents().statsEngine(), ctx.coreComponents().clock());
     }
 
-    /** A whole client session: connect, {@code messages} transactions, quit. */
+    /**
+     * A whole client session: connect, STARTTLS and EHLO again (only when the workload has
+     * {@code tls}), AUTH (only when it has a {@code user}), {@code messages} transactions, quit.
+     * A failed step ends the virtual user.
+     */
     public static ChainBuilder session(SmtpWorkload workload, int messages) {
-        return exec(connect(workload))
-                .exitHereIfFailed()
+        ChainBuilder chain = exec(connect(workload)).exitHereIfFailed();
+        if (workload.tls()) {
+            chain = chain.exec(startTls(workload)).exitHereIfFailed();
+        }
+        if (workload.authenticates()) {
+            chain = chain.exec(auth(workload)).exitHereIfFailed();
+        }
+        return chain
                 .repeat(messages).on(exec(send(workload)).exitHereIfFailed())
                 .exec(quit(workload));
     }

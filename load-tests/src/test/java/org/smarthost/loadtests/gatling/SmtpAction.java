@@ -60,12 +60,21 @@ abstract class SmtpAction implements Action {
     /** Logs one request: OK when there is a reply of the expected class, KO otherwise. */
     protected final void record(Session session, String request, long start, long end,
                                 SmtpReply reply, Throwable error, int expectedClass) {
-        boolean ok = error == null && reply != null && reply.code() / 100 == expectedClass;
+        record(session, request, start, end, reply, error,
+                error == null && reply != null && reply.code() / 100 == expectedClass);
+    }
+
+    /**
+     * Logs one request whose success the caller decided (a reply with one exact code, e.g. 220 to
+     * STARTTLS and a completed handshake). A KO carries the reply, or the error when there is none.
+     */
+    protected final void record(Session session, String request, long start, long end,
+                                SmtpReply reply, Throwable error, boolean ok) {
         if (!workload.records(request, ok)) {
             return;
         }
         String code = reply != null ? Integer.toString(reply.code()) : null;
-        String message = ok ? null : (reply != null ? reply.toString() : describe(error));
+        String message = ok ? null : error != null ? describe(error) : reply != null ? reply.toString() : "no reply";
         stats.logResponse(session.scenario(), session.groups(), workload.requestName(request), start, end,
                 ok ? OK$.MODULE$ : KO$.MODULE$, Option.apply(code), Option.apply(message));
     }

@@ -11,10 +11,13 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * What the virtual users send and where, read from system properties so one simulation class
  * serves every target: {@code -Dhost -Dport -Dsize -DsizeMax -Drecipients -Dhelo -Dsender
- * -DrecipientDomain -DreplyTimeout -DcommandStats}. {@code requestPrefix} (empty unless set with
- * {@link #withRequestPrefix}) goes before every request name the SMTP actions report, so two
- * populations of one simulation (an unmeasured warm-up and the measured load) get separate
- * stats rows.
+ * -DrecipientDomain -DreplyTimeout -DcommandStats -Dtls -Duser -Dpassword}. {@code requestPrefix}
+ * (empty unless set with {@link #withRequestPrefix}) goes before every request name the SMTP
+ * actions report, so two populations of one simulation (an unmeasured warm-up and the measured
+ * load, or relay and submission) get separate stats rows.
+ *
+ * <p>{@code tls}: each session sends STARTTLS after its EHLO, then EHLO again over TLS;
+ * {@code user} (null: none) and {@code password}: then AUTH PLAIN, before the first transaction.
  */
 public record SmtpWorkload(
         String host,
@@ -27,7 +30,10 @@ public record SmtpWorkload(
         int maxSize,
         Duration replyTimeout,
         String requestPrefix,
-        boolean commandStats) {
+        boolean commandStats,
+        boolean tls,
+        String user,
+        String password) {
 
     public SmtpWorkload {
         if (port < 1 || port > 65535) {
@@ -40,6 +46,15 @@ public record SmtpWorkload(
             throw new IllegalArgumentException("need 1 <= size <= sizeMax, got " + minSize + ".." + maxSize);
         }
         requestPrefix = requestPrefix == null ? "" : requestPrefix;
+        if (user != null && user.isEmpty()) {
+            user = null;
+        }
+        if (user != null && password == null) {
+            throw new IllegalArgumentException("AUTH as " + user + " needs a password (-Dpassword)");
+        }
+        if (user == null) {
+            password = null;
+        }
     }
 
     /** Reads the properties, with {@code defaultSize} octets when {@code -Dsize} is absent. */
@@ -66,13 +81,48 @@ public record SmtpWorkload(
                 sizeMax,
                 Duration.ofSeconds(Props.integer("replyTimeout", 60)),
                 "",
-                Props.bool("commandStats", true));
+                Props.bool("commandStats", true),
+                Props.bool("tls", false),
+                Props.string("user", null),
+                System.getProperty("password"));
     }
 
     /** The same workload, reported under {@code prefix + name} ("warm-up: message accepted"). */
     public SmtpWorkload withRequestPrefix(String prefix) {
         return new SmtpWorkload(host, port, helo, sender, recipientDomain, recipients, minSize, maxSize,
-                replyTimeout, prefix, commandStats);
+                replyTimeout, prefix, commandStats, tls, user, password);
+    }
+
+    /** The same workload sent to another port. */
+    public SmtpWorkload withPort(int otherPort) {
+        return new SmtpWorkload(host, otherPort, helo, sender, recipientDomain, recipients, minSize, maxSize,
+                replyTimeout, requestPrefix, commandStats, tls, user, password);
+    }
+
+    /** The same workload with STARTTLS or without. */
+    public SmtpWorkload withTls(boolean startTls) {
+        return new SmtpWorkload(host, port, helo, sender, recipientDomain, recipients, minSize, maxSize,
+                replyTimeout, requestPrefix, commandStats, startTls, user, password);
+    }
+
+    /** The same workload with AUTH PLAIN as {@code login} (null: no AUTH). */
+    public SmtpWorkload withAuth(String login, String secret) {
+        return new SmtpWorkload(host, port, helo, sender, recipientDomain, recipients, minSize, maxSize,
+                replyTimeout, requestPrefix, commandStats, tls, login, secret);
+    }
+
+    /** Whether sessions send AUTH. */
+    public boolean authenticates() {
+        return user != null;
+    }
+
+    /** Leaves the password out, so a logged workload does not show it. */
+    @Override
+    public String toString() {
+        return "SmtpWorkload[" + host + ":" + port + ", helo=" + helo + ", sender=" + sender
+                + ", recipients=" + recipients + "@" + recipientDomain + ", size=" + minSize + ".." + maxSize
+                + ", replyTimeout=" + replyTimeout + ", requestPrefix=" + requestPrefix
+                + ", commandStats=" + commandStats + ", tls=" + tls + ", user=" + user + "]";
     }
 
     /**

@@ -222,7 +222,7 @@ class SimulationSmokeTest {
         System.setProperty(key, value);
     }
 
-    private static Path onlyReport(Path results) throws IOException {
+    static Path onlyReport(Path results) throws IOException {
         try (Stream<Path> dirs = Files.list(results)) {
             return dirs.filter(Files::isDirectory).reduce((a, b) -> {
                 throw new AssertionError("more than one report in " + results);
@@ -231,7 +231,7 @@ class SimulationSmokeTest {
     }
 
     /** {ok, ko} of the named request (or "All Requests") in the report's stats.js. */
-    private static long[] counts(String stats, String name) {
+    static long[] counts(String stats, String name) {
         Pattern p = Pattern.compile("name: \"" + Pattern.quote(name) + "\",.*?\"numberOfRequests\": \\{\\s*"
                 + "\"total\": \"(\\d+)\",\\s*\"ok\": \"(\\d+)\",\\s*\"ko\": \"(\\d+)\"", Pattern.DOTALL);
         Matcher m = p.matcher(stats);

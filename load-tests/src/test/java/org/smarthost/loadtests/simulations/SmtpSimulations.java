@@ -20,7 +20,10 @@ final class SmtpSimulations {
     private SmtpSimulations() {
     }
 
-    /** Each virtual user is one SMTP client session sending {@code -DmessagesPerConnection} messages. */
+    /**
+     * Each virtual user is one SMTP client session sending {@code -DmessagesPerConnection}
+     * messages, after STARTTLS and AUTH when the workload has them ({@code -Dtls}, {@code -Duser}).
+     */
     static ScenarioBuilder relay(String name, SmtpWorkload workload) {
         return scenario(name).exec(Smtp.session(workload, Props.integer("messagesPerConnection", 1)));
     }
