@@ -36,7 +36,7 @@ import static org.smarthost.loadtests.simulations.SimulationSmokeTest.onlyReport
  * measured must exit 0 with no failed request; the STARTTLS, "EHLO (TLS)" and AUTH rows of both
  * submission phases must be there (none for relay), every accepted message must reach the sink,
  * and smarthost's log must show a TLS session and a SASL login per submission session. A run with
- * a wrong password must fail. About 15-25 s in all, most of it smarthost's and Gatling's start.
+ * a wrong password must fail. About 15-30 s in all, most of it smarthost's and Gatling's start.
  * Skipped when smtp-sink, Dovecot, openssl or smarthost's build is missing.
  */
 class MixedSubmissionSmokeTest {
