@@ -269,7 +269,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             } else if (msg instanceof SmtpdInput.CommandLine l) {
                 onCommandLine(l);
             } else if (msg instanceof SmtpdInput.CommandTooLong t && authExchange != null) {
-                authResponseTooLong();
+                authResponse(null, true);
             } else if (msg instanceof SmtpdInput.CommandTooLong t) {
                 log.warn("warning: {}: request longer than {}: {}...", namaddr, s.limits().lineLengthLimit(), printable(t.head()));
                 reply(SmtpReply.of(500, "5.5.2", s.identity().myhostname() + " Error: command too long"));
@@ -281,7 +281,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
     private void onCommandLine(SmtpdInput.CommandLine l) {
         if (authExchange != null) {
-            authResponse(l.line().strip());
+            String line = l.line().strip();
+            authResponse(line, line.length() > s.sasl().responseLimit());
             return;
         }
         if (l.bareLf() && bareLfRejectMode) {
@@ -765,12 +766,16 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         return authStep(exchange, exchange.step(a.length == 2 ? a[1] : null));
     }
 
-    /** The client's answer to a 334 challenge; the AUTH command finishes when the exchange does. */
-    private void authResponse(String line) {
+    /**
+     * The client's answer to a 334 challenge; the AUTH command finishes when the exchange does.
+     *
+     * @param tooLong the line was longer than smtpd_sasl_response_limit (and {@code line} may be null)
+     */
+    private void authResponse(String line, boolean tooLong) {
         SaslExchange exchange = authExchange;
         authExchange = null;
         decoder.lineLimit(s.limits().lineLengthLimit());
-        if (line.length() > s.sasl().responseLimit()) {
+        if (tooLong) {
             exchange.abort();
             authDone(fail(500, "5.5.6", "SASL response limit exceeded"));
             return;
@@ -785,10 +790,6 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             if (ok == null && e == null) return; // another challenge
             authDone(ok != null && ok);
         });
-    }
-
-    private void authResponseTooLong() {
-        authResponse("x".repeat(s.sasl().responseLimit() + 1));
     }
 
     private void authDone(boolean ok) {
