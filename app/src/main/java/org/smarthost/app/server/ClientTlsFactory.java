@@ -64,6 +64,7 @@ final class ClientTlsFactory {
             SslContext context = SslContextBuilder.forClient()
                     .sslProvider(SslProvider.JDK)
                     .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                    .endpointIdentificationAlgorithm(null) // nor the server's name (Netty 4.2 checks it by default)
                     .protocols(TlsProtocols.enabled(protocols))
                     .build();
             return new ClientStartTls(required, context, c.getTime(p + "starttls_timeout"), c.getInt(p + "tls_loglevel"), log);
