@@ -16,9 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,7 +46,7 @@ class MixedSubmissionSmokeTest {
     private static int relayPort;
     private static int submissionPort;
 
-    private final Map<String, String> saved = new HashMap<>();
+    private final SystemProperties system = new SystemProperties();
 
     @BeforeAll
     static void startSmarthost() throws Exception {
@@ -116,16 +114,16 @@ class MixedSubmissionSmokeTest {
 
     @Test
     void relayAndSubmissionWithStarttlsAndAuthRunCleanlyAgainstSmarthost() throws Exception {
-        set("host", "127.0.0.1");
-        set("port", Integer.toString(relayPort));
-        set("submissionPort", Integer.toString(submissionPort));
-        set("user", "alice");
-        set("password", "secret");
-        set("rate", "3");
-        set("submissionRate", "3");
-        set("warmup", "1");
-        set("duration", "1");
-        set("drain", "30");
+        system.set("host", "127.0.0.1");
+        system.set("port", Integer.toString(relayPort));
+        system.set("submissionPort", Integer.toString(submissionPort));
+        system.set("user", "alice");
+        system.set("password", "secret");
+        system.set("rate", "3");
+        system.set("submissionRate", "3");
+        system.set("warmup", "1");
+        system.set("duration", "1");
+        system.set("drain", "30");
         Path results = root.resolve("results");
         long before = sink.messages();
         long tlsBefore = logCount(TLS_LINE);
@@ -174,15 +172,15 @@ class MixedSubmissionSmokeTest {
     /** A wrong password is a KO "AUTH" row with smarthost's 535, and fails the run; nothing is sent. */
     @Test
     void aRejectedAuthFailsTheRun() throws Exception {
-        set("host", "127.0.0.1");
-        set("port", Integer.toString(relayPort));
-        set("submissionPort", Integer.toString(submissionPort));
-        set("user", "alice");
-        set("password", "wrong");
-        set("rate", "0"); // submission only
-        set("submissionRate", "2");
-        set("duration", "1");
-        set("drain", "30");
+        system.set("host", "127.0.0.1");
+        system.set("port", Integer.toString(relayPort));
+        system.set("submissionPort", Integer.toString(submissionPort));
+        system.set("user", "alice");
+        system.set("password", "wrong");
+        system.set("rate", "0"); // submission only
+        system.set("submissionRate", "2");
+        system.set("duration", "1");
+        system.set("drain", "30");
         Path results = root.resolve("results-rejected");
         long before = sink.messages();
 
@@ -221,19 +219,7 @@ class MixedSubmissionSmokeTest {
 
     @AfterEach
     void restoreProperties() {
-        saved.forEach((k, v) -> {
-            if (v == null) {
-                System.clearProperty(k);
-            } else {
-                System.setProperty(k, v);
-            }
-        });
-        saved.clear();
-    }
-
-    private void set(String key, String value) {
-        saved.putIfAbsent(key, System.getProperty(key));
-        System.setProperty(key, value);
+        system.restore();
     }
 
     private static int freePort() throws IOException {

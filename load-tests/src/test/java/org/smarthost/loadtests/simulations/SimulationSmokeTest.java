@@ -13,7 +13,6 @@ import org.smarthost.loadtests.SmtpSink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,7 +34,7 @@ class SimulationSmokeTest {
     static Path work;
 
     private static SmtpSink sink;
-    private final Map<String, String> saved = new HashMap<>();
+    private final SystemProperties system = new SystemProperties();
 
     @BeforeAll
     static void startSink() throws Exception {
@@ -62,11 +61,11 @@ class SimulationSmokeTest {
     @ParameterizedTest
     @MethodSource("simulations")
     void runsCleanlyAgainstSmtpSink(Class<?> simulation, Map<String, String> properties) throws Exception {
-        set("port", Integer.toString(sink.port()));
-        set("host", "127.0.0.1");
-        set("duration", "1");
-        set("drain", "30");
-        properties.forEach(this::set);
+        system.set("port", Integer.toString(sink.port()));
+        system.set("host", "127.0.0.1");
+        system.set("duration", "1");
+        system.set("drain", "30");
+        properties.forEach(system::set);
         Path results = work.resolve(simulation.getSimpleName());
         long before = sink.messages();
 
@@ -93,8 +92,8 @@ class SimulationSmokeTest {
      */
     @org.junit.jupiter.api.Test
     void warmUpIsReportedApartFromTheMeasuredLoad() throws Exception {
-        set("rate", "4");
-        set("messagesPerConnection", "2");
+        system.set("rate", "4");
+        system.set("messagesPerConnection", "2");
         String stats = runWithWarmUp(SteadyRelaySimulation.class, "warm-up");
 
         long warmUp = counts(stats, SmtpSimulations.WARM_UP + "message accepted")[0];
@@ -111,7 +110,7 @@ class SimulationSmokeTest {
      */
     @org.junit.jupiter.api.Test
     void concurrentSessionsReportTheWarmUpApart() throws Exception {
-        set("sessions", "2");
+        system.set("sessions", "2");
         runWithWarmUp(ConcurrentSessionsSimulation.class, "closed-warm-up");
     }
 
@@ -121,11 +120,11 @@ class SimulationSmokeTest {
      * Returns the report's stats.js.
      */
     private String runWithWarmUp(Class<?> simulation, String folder) throws Exception {
-        set("port", Integer.toString(sink.port()));
-        set("host", "127.0.0.1");
-        set("duration", "1");
-        set("warmup", "1");
-        set("drain", "30");
+        system.set("port", Integer.toString(sink.port()));
+        system.set("host", "127.0.0.1");
+        system.set("duration", "1");
+        system.set("warmup", "1");
+        system.set("drain", "30");
         Path results = work.resolve(folder);
         long before = sink.messages();
 
@@ -151,12 +150,12 @@ class SimulationSmokeTest {
      */
     @org.junit.jupiter.api.Test
     void commandRowsCanBeLeftOutButNotFailures() throws Exception {
-        set("host", "127.0.0.1");
-        set("duration", "1");
-        set("drain", "30");
-        set("rate", "4");
-        set("commandStats", "false");
-        set("port", Integer.toString(sink.port()));
+        system.set("host", "127.0.0.1");
+        system.set("duration", "1");
+        system.set("drain", "30");
+        system.set("rate", "4");
+        system.set("commandStats", "false");
+        system.set("port", Integer.toString(sink.port()));
         long before = sink.messages();
         Path results = work.resolve("accepted-only");
         int status = Gatling$.MODULE$.fromArgs(new String[] {
@@ -172,7 +171,7 @@ class SimulationSmokeTest {
                 "messages smtp-sink received vs messages Gatling saw accepted");
 
         try (SmtpSink rejecting = SmtpSink.start(work, "-f", "rcpt")) {
-            set("port", Integer.toString(rejecting.port()));
+            system.set("port", Integer.toString(rejecting.port()));
             Path rejected = work.resolve("accepted-only-rejecting");
             assertTrue(Gatling$.MODULE$.fromArgs(new String[] {
                     "--simulation", SteadyRelaySimulation.class.getName(),
@@ -186,10 +185,10 @@ class SimulationSmokeTest {
     @org.junit.jupiter.api.Test
     void failsWhenTheServerRejects() throws Exception {
         try (SmtpSink rejecting = SmtpSink.start(work, "-f", "rcpt")) {
-            set("port", Integer.toString(rejecting.port()));
-            set("host", "127.0.0.1");
-            set("duration", "1");
-            set("rate", "3");
+            system.set("port", Integer.toString(rejecting.port()));
+            system.set("host", "127.0.0.1");
+            system.set("duration", "1");
+            system.set("rate", "3");
             Path results = work.resolve("rejecting");
 
             int status = Gatling$.MODULE$.fromArgs(new String[] {
@@ -207,19 +206,7 @@ class SimulationSmokeTest {
 
     @AfterEach
     void restoreProperties() {
-        saved.forEach((k, v) -> {
-            if (v == null) {
-                System.clearProperty(k);
-            } else {
-                System.setProperty(k, v);
-            }
-        });
-        saved.clear();
-    }
-
-    private void set(String key, String value) {
-        saved.putIfAbsent(key, System.getProperty(key));
-        System.setProperty(key, value);
+        system.restore();
     }
 
     static Path onlyReport(Path results) throws IOException {
