@@ -1,5 +1,6 @@
 package org.smarthost.actors.delivery;
 
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.smarthost.persistence.body.BodyStore;
 import org.smarthost.persistence.queue.DeliveryAttempted;
@@ -20,10 +21,16 @@ public final class SmtpAgent implements DeliveryAgent {
 
     private final SmtpClient client;
     private final BodyStore bodies;
+    private final Duration minimalBackoff;
 
-    public SmtpAgent(SmtpClient client, BodyStore bodies) {
+    /**
+     * @param minimalBackoff minimal_backoff_time: a message that waited this long before an
+     *                       attempt may fall back to plaintext when optional TLS fails
+     */
+    public SmtpAgent(SmtpClient client, BodyStore bodies, Duration minimalBackoff) {
         this.client = client;
         this.bodies = bodies;
+        this.minimalBackoff = minimalBackoff;
     }
 
     @Override
@@ -36,12 +43,18 @@ public final class SmtpAgent implements DeliveryAgent {
         DeliveryRequest request = new DeliveryRequest(job.nexthop(), job.sender(),
                 job.recipients().stream().map(r -> new Recipient(r.address(), r.dsnNotify(), r.orcpt())).toList(),
                 job.ret(), job.envid(), job.size(), job.bodyType(), job.smtputf8(),
-                () -> bodies.open(job.bodyKey()), cacheConnection);
+                () -> bodies.open(job.bodyKey()), cacheConnection, waitedBeforeThisAttempt(job).compareTo(minimalBackoff) >= 0);
         return client.deliver(request).thenApply(SmtpAgent::convert);
     }
 
+    /** Postfix's PREACTIVE_DELAY: from arrival until the message became active for this attempt. */
+    private static Duration waitedBeforeThisAttempt(DeliveryJob job) {
+        if (job.arrival() == null || job.activeSince() == null) return Duration.ZERO;
+        return Duration.between(job.arrival(), job.activeSince());
+    }
+
     static DeliveryResult convert(org.smarthost.protocol.client.DeliveryResult r) {
-        boolean siteProblem = !r.recipients().isEmpty();
+        boolean siteProblem = !r.recipients().isEmpty() && !r.noThrottle();
         for (RecipientResult x : r.recipients()) {
             boolean session = x.remoteReply() == null || x.text().contains("refused to talk to me")
                     || x.text().contains("(in reply to EHLO command)") || x.text().contains("(in reply to LHLO command)")

@@ -110,7 +110,7 @@ public final class DeliveryTransports implements Transports, AutoCloseable {
         StartTlsHook tls = ClientTlsFactory.build(c, lmtp, LoggerFactory.getLogger(lmtp ? "postfix/lmtp" : "postfix/smtp"));
         SmtpClient client = new SmtpClient(clientSettings(c, lmtp), resolver, transport, group, tls);
         clients.add(client);
-        return new SmtpAgent(client, bodies);
+        return new SmtpAgent(client, bodies, c.getTime("minimal_backoff_time"));
     }
 
     /** qmgr: "warning: connect to transport private/X: No such file or directory"; the mail waits. */

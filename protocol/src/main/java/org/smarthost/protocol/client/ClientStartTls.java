@@ -17,8 +17,10 @@ import org.smarthost.protocol.tls.TlsSummary;
  * <li>may: STARTTLS when the server offers it; a refusal (not 220) continues in plaintext.</li>
  * <li>encrypt: "TLS is required, but was not offered by host ..." (4.7.4) or "... refused to
  *     start TLS: reply" end the session, as in Postfix's smtp_proto.c.</li>
- * <li>either: a failed handshake is "Cannot start TLS: handshake failure" (4.7.5). Postfix at
- *     "may" then retries the server in plaintext on a new connection; smarthost defers instead.</li>
+ * <li>either: a failed handshake is "Cannot start TLS: handshake failure" (4.7.5). At "may" that
+ *     does not throttle the destination, and a message that has already waited
+ *     minimal_backoff_time tries the same server again at once in plaintext (Postfix's
+ *     RETRY_AS_PLAINTEXT; see {@link DeliveryRequest#plaintextFallback()}).</li>
  * </ul>
  */
 public final class ClientStartTls implements StartTlsHook {
@@ -79,7 +81,8 @@ public final class ClientStartTls implements StartTlsHook {
                 log.info("SSL_connect error to {}: -1", connection.relay());
                 log.warn("warning: TLS library problem: {}", f.cause().getMessage());
                 connection.close();
-                done.completeExceptionally(new SessionFailure("4.7.5", "Cannot start TLS: handshake failure", null));
+                done.completeExceptionally(new SessionFailure("4.7.5", "Cannot start TLS: handshake failure", null,
+                        !required));
             }
         });
         return done;

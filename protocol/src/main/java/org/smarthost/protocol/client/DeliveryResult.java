@@ -11,12 +11,18 @@ import java.util.List;
  * @param connectionSetup  the "c" of {@code delays=a/b/c/d}: DNS, connect, greeting, EHLO (and
  *                         later TLS), including failed attempts on other servers
  * @param transmission     the "d" of {@code delays=a/b/c/d}: the mail transaction
+ * @param noThrottle       the failure must not count against the destination (optional TLS that
+ *                         failed: Postfix's SMTP_MISC_FAIL_NONE), even if it looks like a site problem
  */
 public record DeliveryResult(List<RecipientResult> recipients, Relay relay,
-                             Duration connectionSetup, Duration transmission) {
+                             Duration connectionSetup, Duration transmission, boolean noThrottle) {
 
     public DeliveryResult {
         recipients = List.copyOf(recipients);
+    }
+
+    public DeliveryResult(List<RecipientResult> recipients, Relay relay, Duration connectionSetup, Duration transmission) {
+        this(recipients, relay, connectionSetup, transmission, false);
     }
 
     public RecipientResult recipient(String address) {

@@ -11,11 +11,22 @@ public final class SessionFailure extends RuntimeException {
 
     private final String dsn;
     private final String remoteReply;
+    private final boolean optionalTls;
 
     public SessionFailure(String dsn, String text, String remoteReply) {
+        this(dsn, text, remoteReply, false);
+    }
+
+    /**
+     * @param optionalTls a failed TLS handshake at a level that makes TLS optional ("may"): as in
+     *                    Postfix, the server is not throttled, and a message that has already waited
+     *                    minimal_backoff_time tries the same server again in plaintext
+     */
+    public SessionFailure(String dsn, String text, String remoteReply, boolean optionalTls) {
         super(text, null, false, false);
         this.dsn = dsn;
         this.remoteReply = remoteReply;
+        this.optionalTls = optionalTls;
     }
 
     public String dsn() { return dsn; }
@@ -26,4 +37,6 @@ public final class SessionFailure extends RuntimeException {
     public String remoteReply() { return remoteReply; }
 
     public boolean isSoft() { return dsn.startsWith("4"); }
+
+    public boolean optionalTls() { return optionalTls; }
 }

@@ -93,6 +93,7 @@ public final class SmtpClient implements AutoCloseable {
         private Relay relay = Relay.NONE;
         private long readyAt = -1;
         private int sessions;
+        private boolean plaintextRetried; // a session after optional TLS failed: never cached
 
         Attempt(DeliveryRequest request) {
             this.request = request;
@@ -110,7 +111,7 @@ public final class SmtpClient implements AutoCloseable {
             String key = cacheKey(nexthops);
             return tryCached(key)
                     .thenCompose(finished -> finished ? CompletableFuture.<Void>completedFuture(null)
-                            : resolve(nexthops).thenCompose(targets -> tryTargets(key, targets, 0)))
+                            : resolve(nexthops).thenCompose(targets -> tryTargets(key, targets, 0, tls)))
                     .handle((ok, error) -> {
                         if (error != null) {
                             log.warn("warning: unexpected error in delivery to {}: {}", request.nexthop(), error.toString());
@@ -186,7 +187,8 @@ public final class SmtpClient implements AutoCloseable {
             });
         }
 
-        private CompletableFuture<Void> tryTargets(String key, List<Target> targets, int i) {
+        /** @param hook STARTTLS for this server: the client's, or none for Postfix's plaintext retry */
+        private CompletableFuture<Void> tryTargets(String key, List<Target> targets, int i, StartTlsHook hook) {
             int limit = settings.mxSessionLimit();
             if (pending.isEmpty() || i >= targets.size() || limit > 0 && sessions >= limit) {
                 return CompletableFuture.completedFuture(null);
@@ -199,32 +201,39 @@ public final class SmtpClient implements AutoCloseable {
                             lastFailure = new SessionFailure("4.4.1", PostfixText.connectFailed(target.relay(), why), null);
                             lastFailureRelay = Relay.NONE;
                             log.info("{}", lastFailure.text());
-                            return tryTargets(key, targets, i + 1);
+                            return tryTargets(key, targets, i + 1, tls);
                         }
-                        return session(key, new SmtpSession(connection, settings), targets, i);
+                        return session(key, new SmtpSession(connection, settings), targets, i, hook);
                     })
                     .thenCompose(next -> next);
         }
 
-        private CompletableFuture<Void> session(String key, SmtpSession session, List<Target> targets, int i) {
+        private CompletableFuture<Void> session(String key, SmtpSession session, List<Target> targets, int i,
+                                                StartTlsHook hook) {
             relay = session.relay();
-            return session.open(tls).handle((ok, error) -> {
+            return session.open(hook).handle((ok, error) -> {
                 if (error != null) {
                     SessionFailure failure = session.ioFailure(error, "performing the EHLO handshake");
+                    session.quit();
+                    if (failure.optionalTls() && request.plaintextFallback() && !plaintextRetried) {
+                        // Postfix's RETRY_AS_PLAINTEXT: the same server again, at once, without
+                        // TLS, and without counting against smtp_mx_session_limit.
+                        plaintextRetried = true;
+                        return tryTargets(key, targets, i, StartTlsHook.NONE);
+                    }
                     lastFailure = failure;
                     lastFailureRelay = session.relay();
-                    session.quit();
                     if (!failure.isSoft()) {
                         bounceAll(failure, session.relay());
                         return CompletableFuture.<Void>completedFuture(null);
                     }
                     log.info("{}", failure.text());
-                    return tryTargets(key, targets, i + 1);
+                    return tryTargets(key, targets, i + 1, tls);
                 }
                 sessions++;
                 int limit = settings.mxSessionLimit();
                 boolean last = i == targets.size() - 1 || limit > 0 && sessions >= limit;
-                return transaction(key, session, last, false).thenCompose(v -> tryTargets(key, targets, i + 1));
+                return transaction(key, session, last, false).thenCompose(v -> tryTargets(key, targets, i + 1, tls));
             }).thenCompose(next -> next);
         }
 
@@ -261,7 +270,8 @@ public final class SmtpClient implements AutoCloseable {
                     || settings.connectionCacheDestinations().contains(request.nexthop());
             boolean withinLimits = c.age().compareTo(settings.connectionReuseTimeLimit()) < 0
                     && (settings.connectionReuseCountLimit() == 0 || c.transactions() < settings.connectionReuseCountLimit());
-            if (reusable && pending.isEmpty() && wanted && withinLimits && c.isOpen()) {
+            // A plaintext retry's session must not serve later deliveries, which try TLS first.
+            if (reusable && pending.isEmpty() && wanted && withinLimits && c.isOpen() && !plaintextRetried) {
                 cache.put(key, session, settings.connectionCacheTimeLimit());
             } else if (c.isOpen()) {
                 session.quit();
@@ -293,7 +303,8 @@ public final class SmtpClient implements AutoCloseable {
                 list.add(result);
             }
             long ready = readyAt < 0 ? end : readyAt;
-            return new DeliveryResult(list, relay, Duration.ofNanos(ready - start), Duration.ofNanos(end - ready));
+            return new DeliveryResult(list, relay, Duration.ofNanos(ready - start), Duration.ofNanos(end - ready),
+                    lastFailure != null && lastFailure.optionalTls());
         }
     }
 

@@ -81,15 +81,19 @@ class ClientStartTlsTest extends SmtpdTestSupport {
     }
 
     private RecipientResult deliver(SmtpServer server, StartTlsHook tls) throws Exception {
+        return deliver(server, tls, false).recipients().get(0);
+    }
+
+    /** @param plaintextFallback the message has waited minimal_backoff_time (a retry) */
+    private DeliveryResult deliver(SmtpServer server, StartTlsHook tls, boolean plaintextFallback) throws Exception {
         SmtpClient client = new SmtpClient(SmtpClientSettings.smtpDefaults("client.example.test")
                 .withTimeouts(Duration.ofSeconds(10)), new MxResolver(dns.client(), MxResolver.Settings.defaults()),
                 transport, group, tls);
         try {
             DeliveryRequest request = new DeliveryRequest("[127.0.0.1]:" + server.boundAddress().getPort(),
                     "sender@example.test", List.of(Recipient.of("rcpt@" + HOST)), null, null, BODY.length, null, false,
-                    () -> new ByteArrayInputStream(BODY), false);
-            DeliveryResult result = client.deliver(request).get(30, TimeUnit.SECONDS);
-            return result.recipients().get(0);
+                    () -> new ByteArrayInputStream(BODY), false, plaintextFallback);
+            return client.deliver(request).get(30, TimeUnit.SECONDS);
         } finally {
             client.close();
         }
@@ -149,12 +153,31 @@ class ClientStartTlsTest extends SmtpdTestSupport {
     }
 
     @Test
-    void aFailedHandshakeDefers() throws Exception {
+    void aFailedHandshakeDefersANewMessageWithoutThrottlingAtMay() throws Exception {
         SmtpServer server = start(server(true, serverContext)); // TLSv1.3 only
-        RecipientResult r = deliver(server, client(false, "TLSv1.2"));
+        DeliveryResult result = deliver(server, client(false, "TLSv1.2"), false);
+        RecipientResult r = result.recipients().get(0);
         assertEquals(Outcome.DEFERRED, r.outcome());
         assertEquals("4.7.5", r.dsn());
         assertEquals("Cannot start TLS: handshake failure", r.text());
+        assertTrue(result.noThrottle(), "optional TLS: Postfix's SMTP_MISC_FAIL_NONE");
         assertTrue(clientLines().stream().anyMatch(l -> l.startsWith("warning: TLS library problem: ")), clientLines().toString());
+        assertEquals(0, receiver.committed.size());
+    }
+
+    @Test
+    void aMessageThatWaitedFallsBackToPlaintextAtMayOnly() throws Exception {
+        SmtpServer server = start(server(true, serverContext)); // TLSv1.3 only
+        DeliveryResult may = deliver(server, client(false, "TLSv1.2"), true);
+        assertEquals(Outcome.DELIVERED, may.recipients().get(0).outcome(), may.recipients().get(0).text());
+        waitFor(() -> receiver.committed.size() == 1);
+        assertEquals("ESMTP", receiver.committed.get(0).session().receivedProtocol()); // the retry, in plaintext
+
+        // encrypt never falls back, and its failure counts against the destination
+        DeliveryResult encrypt = deliver(server, client(true, "TLSv1.2"), true);
+        assertEquals(Outcome.DEFERRED, encrypt.recipients().get(0).outcome());
+        assertEquals("Cannot start TLS: handshake failure", encrypt.recipients().get(0).text());
+        assertTrue(!encrypt.noThrottle());
+        assertEquals(1, receiver.committed.size());
     }
 }
