@@ -126,13 +126,39 @@ public final class DovecotAuth implements AutoCloseable {
      */
     public void stop() {
         List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-        all.add(process.toHandle());
+        // The master first: alive, it would start a new service process (anvil, say) in place of
+        // one killed before it, which would outlive this and hold its socket, and the next start
+        // then fails with "Socket already exists".
+        process.destroyForcibly();
         all.forEach(ProcessHandle::destroyForcibly);
         try {
             for (ProcessHandle p : all) awaitDeath(p);
             process.waitFor();
+            awaitSocketsClosed();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Until no process listens on a UNIX socket of this instance any more (at most 10 s). */
+    private void awaitSocketsClosed() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            boolean listening = false;
+            try (var files = Files.walk(dir.resolve("run"))) {
+                for (Path f : files.filter(f -> !Files.isDirectory(f) && !Files.isRegularFile(f)).toList()) {
+                    try (var ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                        ch.connect(java.net.UnixDomainSocketAddress.of(f));
+                        listening = true;
+                    } catch (IOException refused) {
+                        // closed: what we wait for
+                    }
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                return; // the directory went away
+            }
+            if (!listening) return;
+            Thread.sleep(20);
         }
     }
 
