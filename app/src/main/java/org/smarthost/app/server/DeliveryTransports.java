@@ -168,16 +168,7 @@ public final class DeliveryTransports implements Transports, AutoCloseable {
     @Override
     public String logger(String transport) {
         MasterService service = services.get(transport);
-        String command = service == null ? transport : service.command();
-        String mainName = config.get("syslog_name");
-        String name = mainName;
-        if (service != null && service.overrides().containsKey("syslog_name")) {
-            name = config.expand(service.overrides().get("syslog_name")
-                    .replace("${service_name}", service.name()).replace("$service_name", service.name()));
-        }
-        // The log layout maps the logger prefix "postfix" to main.cf's syslog_name.
-        String program = name.startsWith(mainName) ? "postfix" + name.substring(mainName.length()) : name;
-        return program + "/" + command;
+        return ServiceLogName.of(config, service, service == null ? transport : service.command());
     }
 
     private static List<InetSocketAddress> dnsServers() {

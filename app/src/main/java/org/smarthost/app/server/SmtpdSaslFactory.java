@@ -18,8 +18,11 @@ final class SmtpdSaslFactory {
     private SmtpdSaslFactory() {
     }
 
-    /** @param queueDirectory what a relative smtpd_sasl_path (e.g. "private/auth") is relative to */
-    static SmtpdSasl build(Config c, Path queueDirectory) {
+    /**
+     * @param queueDirectory what a relative smtpd_sasl_path (e.g. "private/auth") is relative to
+     * @param logName        the smtpd service's program name, which the SASL client's warnings use
+     */
+    static SmtpdSasl build(Config c, Path queueDirectory, String logName) {
         if (!c.getBool("smtpd_sasl_auth_enable")) return SmtpdSasl.NONE;
         String type = c.get("smtpd_sasl_type").strip().toLowerCase(Locale.ROOT);
         if (!type.equals("dovecot")) {
@@ -31,7 +34,7 @@ final class SmtpdSaslFactory {
         String path = c.get("smtpd_sasl_path").strip();
         DovecotSaslServer server;
         try {
-            server = DovecotSaslServer.create(path, queueDirectory, c.getTime("smtpd_timeout"));
+            server = DovecotSaslServer.create(path, queueDirectory, c.getTime("smtpd_timeout"), logName);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("smtpd_sasl_path: " + e.getMessage());
         }

@@ -34,9 +34,11 @@ final class SmtpdServiceFactory implements ServiceFactory {
         }
         var c = conf.config().withOverrides(service.overrides()).withProcessName("smtpd");
         List<InetSocketAddress> addresses = InetAddresses.of(service, c);
+        String logName = ServiceLogName.of(conf.config(), service, "smtpd");
         var settings = SmtpdSettingsFactory.build(c, entry.maxproc())
-                .with(SmtpdTlsFactory.build(c, conf.queueDirectory()))
-                .with(SmtpdSaslFactory.build(c, conf.queueDirectory()));
+                .withLogName(logName)
+                .with(SmtpdTlsFactory.build(c, conf.queueDirectory(), logName))
+                .with(SmtpdSaslFactory.build(c, conf.queueDirectory(), logName));
         return new SmtpdLauncher(List.copyOf(addresses), settings, receiver, service.name());
     }
 }

@@ -24,13 +24,15 @@ import org.smarthost.protocol.tls.TlsSetupException;
  */
 final class SmtpdTlsFactory {
 
-    private static final Logger log = LoggerFactory.getLogger("postfix/smtpd");
-
     private SmtpdTlsFactory() {
     }
 
-    /** @param queueDirectory relative file names are relative to it, as Postfix's daemons run there */
-    static SmtpdTls build(Config c, Path queueDirectory) {
+    /**
+     * @param queueDirectory relative file names are relative to it, as Postfix's daemons run there
+     * @param logName        the smtpd service's program name, for the warnings
+     */
+    static SmtpdTls build(Config c, Path queueDirectory, String logName) {
+        Logger log = LoggerFactory.getLogger(logName);
         boolean use = c.getBool("smtpd_use_tls");
         boolean enforce = c.getBool("smtpd_enforce_tls");
         boolean wrapper = c.getBool("smtpd_tls_wrappermode");
@@ -53,14 +55,14 @@ final class SmtpdTlsFactory {
         enforce = wrapper || enforce;
         boolean authOnly = c.getBool("smtpd_tls_auth_only") || enforce;
         use = use || enforce;
-        SslContext context = use ? context(c, queueDirectory, enforce) : null;
+        SslContext context = use ? context(c, queueDirectory, enforce, log) : null;
         return new SmtpdTls(use, enforce, wrapper, authOnly, c.getBool("smtpd_tls_received_header"),
                 c.getInt("smtpd_tls_loglevel"), c.getTime("smtpd_starttls_timeout"), context);
     }
 
-    private static SslContext context(Config c, Path queueDirectory, boolean enforce) {
+    private static SslContext context(Config c, Path queueDirectory, boolean enforce, Logger log) {
         try {
-            ServerCredentials credentials = credentials(c, queueDirectory);
+            ServerCredentials credentials = credentials(c, queueDirectory, log);
             if (credentials == null) {
                 log.warn("warning: No server certs available. TLS won't be enabled");
                 return null;
@@ -80,7 +82,7 @@ final class SmtpdTlsFactory {
     }
 
     /** smtpd_tls_chain_files when set, else the cert/key pairs; null when none is configured. */
-    private static ServerCredentials credentials(Config c, Path queueDirectory) throws TlsSetupException {
+    private static ServerCredentials credentials(Config c, Path queueDirectory, Logger log) throws TlsSetupException {
         List<String> chains = c.getList("smtpd_tls_chain_files");
         String cert = c.get("smtpd_tls_cert_file").strip();
         String eccert = c.get("smtpd_tls_eccert_file").strip();

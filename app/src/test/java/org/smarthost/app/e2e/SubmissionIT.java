@@ -60,6 +60,7 @@ class SubmissionIT {
         mail.writeMasterCf(String.join("\n",
                 "127.0.0.1:" + smtp + " inet n - n - - smtpd",
                 "127.0.0.1:" + submission + " inet n - n - - smtpd",
+                "  -o syslog_name=postfix/submission",
                 "  -o smtpd_tls_security_level=encrypt",
                 "  -o smtpd_sasl_auth_enable=yes",
                 "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject",
@@ -100,10 +101,12 @@ class SubmissionIT {
                 + "\t\\(No client certificate requested\\)\r?\n"
                 + "\t\\(Authenticated sender: alice\\)\r?\n"
                 + "\tby \\S+ \\(Postfix\\) with ESMTPSA id \\S+\r?\n.*"), message);
+        // the submission service logs as Debian's master.cf names it: -o syslog_name=postfix/submission
         String log = maillog();
-        assertTrue(log.contains("postfix/smtpd[") && log.matches("(?s).*Anonymous TLS connection established from "
+        assertTrue(log.matches("(?s).*postfix/submission/smtpd\\[\\d+]: Anonymous TLS connection established from "
                 + "localhost\\[127\\.0\\.0\\.1]: TLSv1\\.[23] with cipher .*"), log);
-        assertTrue(log.matches("(?s).*: client=localhost\\[127\\.0\\.0\\.1], sasl_method=PLAIN, sasl_username=alice\n.*"), log);
+        assertTrue(log.matches("(?s).*postfix/submission/smtpd\\[\\d+]: \\w+: client=localhost\\[127\\.0\\.0\\.1], "
+                + "sasl_method=PLAIN, sasl_username=alice\n.*"), log);
     }
 
     @Test
@@ -118,8 +121,8 @@ class SubmissionIT {
         MailSystem.Result badPassword = swaks(submission, "--tls", "--auth", "PLAIN", "--auth-user", "alice",
                 "--auth-password", "wrong");
         assertTrue(badPassword.out().contains("<~* 535 5.7.8 Error: authentication failed: "), badPassword.out());
-        DeliveryIT.await("the failure in the log", () -> maillog().contains(
-                "warning: localhost[127.0.0.1]: SASL PLAIN authentication failed: "));
+        DeliveryIT.await("the failure in the log", () -> maillog().matches("(?s).*postfix/submission/smtpd\\[\\d+]: "
+                + "warning: localhost\\[127\\.0\\.0\\.1]: SASL PLAIN authentication failed: .*"));
         // port 25: STARTTLS offered, AUTH not, relay deferred (Postfix's default defer_unauth_destination)
         MailSystem.Result stranger = swaks(smtp, "--tls", "--quit-after", "RCPT");
         assertTrue(stranger.out().contains("<-  250-STARTTLS"), stranger.out());

@@ -24,7 +24,7 @@ class SmtpdSaslFactoryTest {
     Path dir;
 
     private SmtpdSasl build(Map<String, String> main) {
-        return SmtpdSaslFactory.build(Config.of(ParameterRegistry.standard(), dir, main), dir);
+        return SmtpdSaslFactory.build(Config.of(ParameterRegistry.standard(), dir, main), dir, "postfix/smtpd");
     }
 
     @Test

@@ -43,7 +43,7 @@ class SmtpdTlsFactoryTest {
     }
 
     private SmtpdTls build(Map<String, String> main) {
-        return SmtpdTlsFactory.build(Config.of(ParameterRegistry.standard(), dir, main), dir);
+        return SmtpdTlsFactory.build(Config.of(ParameterRegistry.standard(), dir, main), dir, "postfix/smtpd");
     }
 
     private List<String> lines() {

@@ -55,7 +55,8 @@ import org.smarthost.protocol.io.SocketErrors;
  */
 public final class DovecotSaslServer implements SaslServer {
 
-    private static final Logger log = LoggerFactory.getLogger("postfix/smtpd");
+    /** Logs as the smtpd it serves ("postfix/smtpd", "postfix/submission/smtpd" ...). */
+    private final Logger log;
 
     /** The protocol version we speak; Dovecot 2.x sends 1.2, minor versions are compatible. */
     static final int MAJOR_VERSION = 1;
@@ -96,12 +97,13 @@ public final class DovecotSaslServer implements SaslServer {
      */
     public DovecotSaslServer(String path, Path queueDirectory, Duration timeout, NettyTransport transport,
                              EventLoopGroup group) {
-        this(path, queueDirectory, timeout, transport, group, false);
+        this(path, queueDirectory, timeout, transport, group, false, "postfix/smtpd");
     }
 
     private DovecotSaslServer(String path, Path queueDirectory, Duration timeout, NettyTransport transport,
-                              EventLoopGroup group, boolean ownsGroup) {
+                              EventLoopGroup group, boolean ownsGroup, String logName) {
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        this.log = LoggerFactory.getLogger(logName);
         this.path = path;
         this.address = socketAddress(path, queueDirectory);
         this.timeout = timeout;
@@ -112,10 +114,15 @@ public final class DovecotSaslServer implements SaslServer {
 
     /** A server on its own event loop of the best transport, shut down by {@link #close()}. */
     public static DovecotSaslServer create(String path, Path queueDirectory, Duration timeout) {
+        return create(path, queueDirectory, timeout, "postfix/smtpd");
+    }
+
+    /** As {@link #create(String, Path, Duration)}, logging as {@code logName} (the smtpd's). */
+    public static DovecotSaslServer create(String path, Path queueDirectory, Duration timeout, String logName) {
         NettyTransport transport = NettyTransport.best();
         EventLoopGroup group = transport.newGroup(1, new DefaultThreadFactory("sasl", true));
         try {
-            return new DovecotSaslServer(path, queueDirectory, timeout, transport, group, true);
+            return new DovecotSaslServer(path, queueDirectory, timeout, transport, group, true, logName);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;

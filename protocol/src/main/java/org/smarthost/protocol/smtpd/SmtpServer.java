@@ -35,8 +35,6 @@ import org.smarthost.protocol.smtpd.restrictions.SmtpdTables;
  */
 public final class SmtpServer {
 
-    private static final Logger log = LoggerFactory.getLogger("postfix/smtpd");
-
     private final SmtpdSettings settings;
     private final NettyTransport transport = NettyTransport.best();
     private final EventLoopGroup boss;
@@ -103,7 +101,7 @@ public final class SmtpServer {
             throw new IllegalStateException("interrupted while binding " + bind, e);
         } catch (RuntimeException e) {
             server.releaseLoops();
-            log.error("fatal: bind {} port {}: {}", bind.getAddress().getHostAddress(), bind.getPort(), e.getMessage());
+            LoggerFactory.getLogger(settings.logName()).error("fatal: bind {} port {}: {}", bind.getAddress().getHostAddress(), bind.getPort(), e.getMessage());
             throw e;
         }
         return server;

@@ -50,7 +50,7 @@ import org.smarthost.protocol.tls.TlsSummary;
  */
 final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
-    private static final Logger log = LoggerFactory.getLogger("postfix/smtpd");
+    private final Logger log;
 
     // Command flags, as in Postfix's smtpd_cmd_table.
     private static final int LIMIT = 1;   // counts against smtpd_junk_command_limit
@@ -127,6 +127,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
     SmtpdSession(SmtpdSettings settings, SmtpdTables tables, RestrictionEngine restrictions, MessageReceiver receiver,
                  String serviceName, SmtpServer server, SmtpServerDecoder decoder) {
         this.s = settings;
+        this.log = LoggerFactory.getLogger(settings.logName());
         this.tables = tables;
         this.restrictions = restrictions;
         this.receiver = receiver;

@@ -16,9 +16,14 @@ import java.util.Objects;
  * @param processLimit master.cf maxproc for this service (default_process_limit); 0 = no limit
  * @param tls          STARTTLS and wrapper mode
  * @param sasl         AUTH
+ * @param logName      the program name smtpd logs as: "postfix/smtpd", or with the service's
+ *                     {@code -o syslog_name=postfix/submission} "postfix/submission/smtpd"
  */
 public record SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit,
-                            SmtpdTls tls, SmtpdSasl sasl) {
+                            SmtpdTls tls, SmtpdSasl sasl, String logName) {
+
+    /** Postfix's smtpd logs as "postfix/smtpd" unless the service sets syslog_name. */
+    public static final String DEFAULT_LOG_NAME = "postfix/smtpd";
 
     public SmtpdSettings {
         Objects.requireNonNull(identity, "identity");
@@ -27,11 +32,17 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
         Objects.requireNonNull(checks, "checks");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(sasl, "sasl");
+        Objects.requireNonNull(logName, "logName");
+    }
+
+    public SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit,
+                         SmtpdTls tls, SmtpdSasl sasl) {
+        this(identity, limits, access, checks, processLimit, tls, sasl, DEFAULT_LOG_NAME);
     }
 
     /** Without TLS or AUTH (smtpd_tls_security_level empty, smtpd_sasl_auth_enable = no: Postfix's default). */
     public SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit) {
-        this(identity, limits, access, checks, processLimit, SmtpdTls.NONE, SmtpdSasl.NONE);
+        this(identity, limits, access, checks, processLimit, SmtpdTls.NONE, SmtpdSasl.NONE, DEFAULT_LOG_NAME);
     }
 
     /**
@@ -155,26 +166,30 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
     }
 
     public SmtpdSettings with(Limits l) {
-        return new SmtpdSettings(identity, l, access, checks, processLimit, tls, sasl);
+        return new SmtpdSettings(identity, l, access, checks, processLimit, tls, sasl, logName);
     }
 
     public SmtpdSettings with(Access a) {
-        return new SmtpdSettings(identity, limits, a, checks, processLimit, tls, sasl);
+        return new SmtpdSettings(identity, limits, a, checks, processLimit, tls, sasl, logName);
     }
 
     public SmtpdSettings with(Checks c) {
-        return new SmtpdSettings(identity, limits, access, c, processLimit, tls, sasl);
+        return new SmtpdSettings(identity, limits, access, c, processLimit, tls, sasl, logName);
     }
 
     public SmtpdSettings with(SmtpdTls t) {
-        return new SmtpdSettings(identity, limits, access, checks, processLimit, t, sasl);
+        return new SmtpdSettings(identity, limits, access, checks, processLimit, t, sasl, logName);
     }
 
     public SmtpdSettings with(SmtpdSasl a) {
-        return new SmtpdSettings(identity, limits, access, checks, processLimit, tls, a);
+        return new SmtpdSettings(identity, limits, access, checks, processLimit, tls, a, logName);
+    }
+
+    public SmtpdSettings withLogName(String name) {
+        return new SmtpdSettings(identity, limits, access, checks, processLimit, tls, sasl, name);
     }
 
     public SmtpdSettings withProcessLimit(int n) {
-        return new SmtpdSettings(identity, limits, access, checks, n, tls, sasl);
+        return new SmtpdSettings(identity, limits, access, checks, n, tls, sasl, logName);
     }
 }

@@ -18,7 +18,7 @@ import org.smarthost.protocol.smtpd.SmtpReply;
  */
 public final class RestrictionEngine {
 
-    private static final Logger log = LoggerFactory.getLogger("postfix/smtpd");
+    private final Logger log;
 
     public static final SmtpReply SERVER_CONFIGURATION_ERROR =
             SmtpReply.of(451, "4.3.5", "Server configuration error");
@@ -34,6 +34,7 @@ public final class RestrictionEngine {
 
     public RestrictionEngine(Restrictions registry, SmtpdTables tables) {
         this.registry = registry;
+        this.log = LoggerFactory.getLogger(tables.settings().logName());
         var s = tables.settings().access();
         steps.add(new Step(split(s.smtpdClientRestrictions()), "Client host", Stage.CLIENT));
         steps.add(new Step(split(s.smtpdHeloRestrictions()), "Helo command", Stage.HELO));
