@@ -18,7 +18,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smarthost.protocol.io.NettyTransport;
 import org.smarthost.protocol.smtpd.codec.SmtpReplyEncoder;
@@ -97,10 +96,10 @@ public final class SmtpServer {
             server.serverChannel = b.bind(bind).sync().channel();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            server.releaseLoops();
+            server.release();
             throw new IllegalStateException("interrupted while binding " + bind, e);
         } catch (RuntimeException e) {
-            server.releaseLoops();
+            server.release();
             LoggerFactory.getLogger(settings.logName()).error("fatal: bind {} port {}: {}", bind.getAddress().getHostAddress(), bind.getPort(), e.getMessage());
             throw e;
         }
@@ -140,14 +139,14 @@ public final class SmtpServer {
         }, grace.toMillis(), TimeUnit.MILLISECONDS);
         allClosed.whenComplete((v, e) -> {
             graceTimer.cancel(false);
-            releaseLoops();
+            release();
             done.complete(null);
         });
         return done;
     }
 
     /** The event loops, and the SASL server's connection, which belongs to this service. */
-    private void releaseLoops() {
+    private void release() {
         if (settings.sasl().server() != null) settings.sasl().server().close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -711,8 +711,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             return;
         }
         Throwable cause = done.cause();
-        if (cause instanceof java.nio.channels.ClosedChannelException || cause instanceof java.io.IOException
-                && !(cause instanceof javax.net.ssl.SSLException)) {
+        // A plain I/O error (the client went away, ClosedChannelException included) is not TLS's fault.
+        if (cause instanceof java.io.IOException && !(cause instanceof javax.net.ssl.SSLException)) {
             log.info("SSL_accept error from {}: lost connection", namaddr);
         } else {
             log.info("SSL_accept error from {}: -1", namaddr);

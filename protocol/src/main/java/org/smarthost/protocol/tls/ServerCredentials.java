@@ -60,14 +60,14 @@ public final class ServerCredentials {
             List<X509Certificate> chain = new ArrayList<>();
             for (Object o : objects) {
                 if (o instanceof PrivateKey k) {
-                    if (key != null) all.add(entry(key, chain, file, file));
+                    if (key != null) all.add(entry(key, chain, file));
                     key = k;
                     chain = new ArrayList<>();
                 } else {
                     chain.add((X509Certificate) o);
                 }
             }
-            all.add(entry(key, chain, file, file));
+            all.add(entry(key, chain, file));
         }
         return new ServerCredentials(all);
     }
@@ -75,27 +75,23 @@ public final class ServerCredentials {
     /**
      * Legacy smtpd_tls_cert_file/smtpd_tls_key_file (and the eccert pair): the chain from the
      * certificate file, the key from the key file, which may be the same file.
-     *
-     * @param type "RSA" or "ECDSA", for the warnings
      */
     public static ServerCredentials fromCertAndKey(List<CertKeyFiles> pairs) throws TlsSetupException {
         List<KeyAndChain> all = new ArrayList<>();
+        String disabling = ": disabling TLS support";
         for (CertKeyFiles p : pairs) {
-            String disabling = ": disabling TLS support";
+            String noCert = "cannot get " + p.type() + " certificate from file \"" + p.certFile() + "\"" + disabling;
+            String noKey = "cannot get " + p.type() + " private key from file \"" + p.keyFile() + "\"" + disabling;
             List<X509Certificate> chain = new ArrayList<>();
-            for (Object o : read(p.certFile(), "cannot get " + p.type() + " certificate from file \"" + p.certFile() + "\"" + disabling)) {
+            for (Object o : read(p.certFile(), noCert)) {
                 if (o instanceof X509Certificate c) chain.add(c);
             }
-            if (chain.isEmpty()) {
-                throw new TlsSetupException("cannot get " + p.type() + " certificate from file \"" + p.certFile() + "\"" + disabling);
-            }
+            if (chain.isEmpty()) throw new TlsSetupException(noCert);
             PrivateKey key = null;
-            for (Object o : read(p.keyFile(), "cannot get " + p.type() + " private key from file \"" + p.keyFile() + "\"" + disabling)) {
+            for (Object o : read(p.keyFile(), noKey)) {
                 if (o instanceof PrivateKey k && key == null) key = k;
             }
-            if (key == null) {
-                throw new TlsSetupException("cannot get " + p.type() + " private key from file \"" + p.keyFile() + "\"" + disabling);
-            }
+            if (key == null) throw new TlsSetupException(noKey);
             if (!matches(key, chain.get(0))) {
                 throw new TlsSetupException(p.type() + " private key in " + p.keyFile() + " does not match public key in "
                         + p.certFile() + disabling);
@@ -105,7 +101,11 @@ public final class ServerCredentials {
         return new ServerCredentials(all);
     }
 
-    /** A certificate file and its key file (often the same), as one legacy pair of parameters. */
+    /**
+     * A certificate file and its key file (often the same), as one legacy pair of parameters.
+     *
+     * @param type "RSA" or "ECDSA", for the warnings
+     */
     public record CertKeyFiles(String type, Path certFile, Path keyFile) {
     }
 
@@ -127,11 +127,11 @@ public final class ServerCredentials {
         }
     }
 
-    private static KeyAndChain entry(PrivateKey key, List<X509Certificate> chain, Path keyFile, Path file)
-            throws TlsSetupException {
+    /** One key of a chain file with the certificates that follow it. */
+    private static KeyAndChain entry(PrivateKey key, List<X509Certificate> chain, Path file) throws TlsSetupException {
         if (chain.isEmpty()) throw new TlsSetupException("No certs for key in " + file);
         if (!matches(key, chain.get(0))) {
-            throw new TlsSetupException("key in " + keyFile + " does not match next certificate");
+            throw new TlsSetupException("key in " + file + " does not match next certificate");
         }
         return new KeyAndChain(key, chain);
     }

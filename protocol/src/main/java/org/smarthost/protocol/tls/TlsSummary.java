@@ -26,7 +26,6 @@ public record TlsSummary(String protocol, String cipher, int useBits, int algBit
         if (suite.contains("AES_256") || suite.contains("CHACHA20") || suite.contains("CAMELLIA_256")) return 256;
         if (suite.contains("AES_128") || suite.contains("CAMELLIA_128") || suite.contains("ARIA_128")) return 128;
         if (suite.contains("3DES")) return 112;
-        if (suite.contains("NULL")) return 0;
-        return 0;
+        return 0; // NULL ciphers, and any suite this does not know
     }
 }
