@@ -84,8 +84,13 @@ class DeliveryIT {
             return out;
         }
 
-        long count(String text) throws IOException {
-            return messages().stream().filter(m -> m.contains(text)).count();
+        /** Messages containing {@code text}; 0 while the sink's files cannot be read yet (for polling). */
+        long count(String text) {
+            try {
+                return messages().stream().filter(m -> m.contains(text)).count();
+            } catch (IOException e) {
+                return 0;
+            }
         }
 
         @Override
@@ -137,14 +142,14 @@ class DeliveryIT {
     @Order(1)
     void relayedToTheRelayhost() throws Exception {
         String id = send("alice@client.example", List.of("bob@remote.example"), "first delivery");
-        await("message at the sink", () -> count(relay, "Subject: first delivery") == 1);
-        await("message removed", () -> maillog().contains(id + ": removed"));
+        await("message at the sink", () -> relay.count("Subject: first delivery") == 1);
+        await("message removed", () -> mail.maillogText().contains(id + ": removed"));
         assertTrue(relay.messages().stream().anyMatch(m -> m.contains("X-Rcpt-Args: <bob@remote.example>")
                 && m.contains("Subject: first delivery")));
         Pattern sent = Pattern.compile("postfix/smtp\\[\\d+\\]: " + id + ": to=<bob@remote\\.example>, relay=127\\.0\\.0\\.1"
                 + "\\[127\\.0\\.0\\.1\\]:" + relay.port + ", delay=[\\d.]+, delays=[\\d.]+/[\\d.]+/[\\d.]+/[\\d.]+, "
                 + "dsn=2\\.0\\.0, status=sent \\(250 .*\\)");
-        String log = maillog();
+        String log = mail.maillogText();
         java.util.regex.Matcher status = sent.matcher(log);
         assertTrue(status.find(), log);
         // Postfix's order: the agent's status line, then qmgr's "removed"
@@ -170,8 +175,8 @@ class DeliveryIT {
         relay.start();
         MailSystem.Result flush = mail.run("postqueue", "-f");
         assertEquals(0, flush.exit(), flush.toString());
-        await("delivered after flush", () -> count(relay, "Subject: soft rejected") == 1);
-        await("removed", () -> maillog().contains(id + ": removed"));
+        await("delivered after flush", () -> relay.count("Subject: soft rejected") == 1);
+        await("removed", () -> mail.maillogText().contains(id + ": removed"));
 
         String history = history(id);
         List<Long> deferredAt = new ArrayList<>();
@@ -191,7 +196,7 @@ class DeliveryIT {
     void hardRejectBouncesWithADsnToTheSender() throws Exception {
         relay.start("-f", "rcpt");
         String id = send("alice@client.example", List.of("dave@remote.example"), "hard rejected");
-        await("bounce at the sender's sink", () -> count(senders, id) >= 1);
+        await("bounce at the sender's sink", () -> senders.count(id) >= 1);
         String dsn = senders.messages().stream().filter(x -> x.contains(id)).findFirst().orElseThrow();
         assertTrue(dsn.contains("X-Mail-Args: <>"), "null envelope sender: " + dsn);
         assertTrue(dsn.contains("X-Rcpt-Args: <alice@client.example>"), dsn);
@@ -204,15 +209,15 @@ class DeliveryIT {
         assertTrue(dsn.contains("Diagnostic-Code: smtp; 500 5.3.0"), dsn);
         assertTrue(dsn.contains("Content-Type: message/rfc822"), dsn);
         assertTrue(dsn.contains("Subject: hard rejected"), "the original is returned: " + dsn);
-        String log = maillog();
+        String log = mail.maillogText();
         assertTrue(Pattern.compile(id + ": to=<dave@remote\\.example>, .*dsn=5\\.3\\.0, status=bounced \\(host 127\\.0\\.0\\.1"
                 + "\\[127\\.0\\.0\\.1\\] said: 500 5\\.3\\.0 .*\\(in reply to RCPT TO command\\)\\)").matcher(log).find(), log);
         Matcher notice = Pattern.compile("postfix/bounce\\[\\d+\\]: " + id + ": sender non-delivery notification: (\\w+)")
                 .matcher(log);
         assertTrue(notice.find(), log);
         String bounceId = notice.group(1);
-        await("bounce removed", () -> maillog().contains(bounceId + ": removed"));
-        assertTrue(maillog().contains("postfix/relay/smtp"), "relay transport logs under its syslog_name");
+        await("bounce removed", () -> mail.maillogText().contains(bounceId + ": removed"));
+        assertTrue(mail.maillogText().contains("postfix/relay/smtp"), "relay transport logs under its syslog_name");
         assertTrue(history(id).contains("BounceQueued"), history(id));
         relay.start();
     }
@@ -224,7 +229,7 @@ class DeliveryIT {
         String id = send("alice@client.example",
                 List.of("alice@example.test", "bob@example.test", "carol@example.test"), "over lmtp");
         await("lmtp attempt logged", () -> countMatches("postfix/lmtp\\[\\d+\\]: " + id + ": to=<bob@example\\.test>") >= 1);
-        await("bounce for carol", () -> count(senders, "Final-Recipient: rfc822; carol@example.test") >= 1);
+        await("bounce for carol", () -> senders.count("Final-Recipient: rfc822; carol@example.test") >= 1);
         String history = history(id);
         Matcher first = Pattern.compile("DeliveryAttempted destination=lmtp:inet:127\\.0\\.0\\.1:" + dovecot.port
                 + " attempt=1 outcomes=(.*)").matcher(history);
@@ -263,7 +268,7 @@ class DeliveryIT {
         assertEquals(0, start.exit(), start.toString());
         mail.run("postqueue", "-f");
         await("all " + n + " delivered", () -> {
-            for (int i = 0; i < n; i++) if (count(relay, "Subject: backlog " + i + ".") < 1) return false;
+            for (int i = 0; i < n; i++) if (relay.count("Subject: backlog " + i + ".") < 1) return false;
             return true;
         });
         await("queue empty", () -> {
@@ -284,10 +289,10 @@ class DeliveryIT {
         MailSystem.Result reload = mail.run("postfix", "reload");
         assertEquals(0, reload.exit(), reload.toString());
         String id = send("alice@client.example", List.of("fred@remote.example"), "after reload");
-        await("delivered to the new relayhost", () -> count(senders, "Subject: after reload") == 1);
-        assertEquals(0, count(relay, "Subject: after reload"));
+        await("delivered to the new relayhost", () -> senders.count("Subject: after reload") == 1);
+        assertEquals(0, relay.count("Subject: after reload"));
         assertTrue(Pattern.compile(id + ": to=<fred@remote\\.example>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:"
-                + senders.port + ",.*status=sent").matcher(maillog()).find(), maillog());
+                + senders.port + ",.*status=sent").matcher(mail.maillogText()).find(), mail.maillogText());
     }
 
     @Test
@@ -302,7 +307,7 @@ class DeliveryIT {
             }
             String id = send("alice@client.example", List.of("gina@remote.example"), subject, text.toString());
             // removed = the sink answered 250 after the final dot; the dump appears as it is written
-            await("delivered: " + subject, () -> maillog().contains(id + ": removed"));
+            await("delivered: " + subject, () -> mail.maillogText().contains(id + ": removed"));
             String got = senders.messages().stream().filter(m -> m.contains("Subject: " + subject + "\r")
                     || m.contains("Subject: " + subject + "\n")).findFirst().orElseThrow().replace("\r\n", "\n");
             String want = text.toString().replace("\r\n", "\n");
@@ -324,11 +329,11 @@ class DeliveryIT {
         senders.start("-f", "rcpt");
         try {
             String bounce = send("", List.of("gone@remote.example"), "a bounce that bounces");
-            await("bounce removed", () -> maillog().contains(bounce + ": removed"));
+            await("bounce removed", () -> mail.maillogText().contains(bounce + ": removed"));
             String hostname = mail.run("postconf", "-h", "myhostname").out().trim();
             String notice = send("double-bounce@" + hostname, List.of("gone@remote.example"), "a notice that bounces");
-            await("notice removed", () -> maillog().contains(notice + ": removed"));
-            String log = maillog();
+            await("notice removed", () -> mail.maillogText().contains(notice + ": removed"));
+            String log = mail.maillogText();
             assertTrue(Pattern.compile(bounce + ": to=<gone@remote\\.example>, .*status=bounced").matcher(log).find(), log);
             assertFalse(Pattern.compile("postfix/bounce\\[\\d+\\]: (warning: )?" + bounce + ":").matcher(log).find(),
                     "bounce(8) says nothing of a dropped bounce:\n" + log);
@@ -370,7 +375,7 @@ class DeliveryIT {
             assertEquals(0, mail.run("postfix", "reload").exit());
         }
         String id = send("alice@client.example", List.of("hank@remote.example"), "big enough again", body);
-        await("delivered after the second reload", () -> maillog().contains(id + ": removed"));
+        await("delivered after the second reload", () -> mail.maillogText().contains(id + ": removed"));
     }
 
     /** One transaction: MAIL, RCPT, DATA with {@code content} (CRLF lines); the reply to the final dot. */
@@ -403,28 +408,13 @@ class DeliveryIT {
         }
     }
 
-    private String maillog() {
-        try {
-            return Files.readString(mail.maillog());
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     private long countMatches(String regex) {
-        Matcher m = Pattern.compile(regex).matcher(maillog());
+        Matcher m = Pattern.compile(regex).matcher(mail.maillogText());
         long n = 0;
         while (m.find()) n++;
         return n;
     }
 
-    private static long count(Sink sink, String text) {
-        try {
-            return sink.count(text);
-        } catch (IOException e) {
-            return 0;
-        }
-    }
 
     private String history(String id) throws Exception {
         MailSystem.Result r = MailSystem.exec(List.of(MailSystem.REPO.resolve("bin/smarthost").toString(), "history",

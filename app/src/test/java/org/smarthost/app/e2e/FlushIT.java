@@ -64,7 +64,7 @@ class FlushIT {
         MailSystem.Result flush = mail.run("postqueue", "-f");
         assertEquals(0, flush.exit(), flush.toString());
         for (String id : ids) DeliveryIT.await(id + " sent after the flush", () -> sent(id));
-        assertEquals(suspended, suspensions(ids), "no job was suspended again after the flush:\n" + maillog());
+        assertEquals(suspended, suspensions(ids), "no job was suspended again after the flush:\n" + mail.maillogText());
     }
 
     @Test
@@ -109,7 +109,7 @@ class FlushIT {
         for (String id : ids) {
             // refused, or already suspended if the destination died before this one went out
             DeliveryIT.await(id + " deferred", () -> Pattern.compile(Pattern.quote(id) + ": to=.*status=deferred")
-                    .matcher(maillog()).find());
+                    .matcher(mail.maillogText()).find());
         }
         String suspended = send(tag + "-suspended");
         ids.add(suspended);
@@ -129,11 +129,11 @@ class FlushIT {
 
     private boolean sent(String id) {
         return Pattern.compile(Pattern.quote(id) + ": to=<rcpt@remote\\.example>, relay=127\\.0\\.0\\.1.*status=sent")
-                .matcher(maillog()).find();
+                .matcher(mail.maillogText()).find();
     }
 
     private long suspensions(List<String> ids) {
-        String log = maillog();
+        String log = mail.maillogText();
         return ids.stream().mapToLong(id -> Pattern.compile(Pattern.quote(id)
                 + ": to=.*status=deferred \\(delivery temporarily suspended: ").matcher(log).results().count()).sum();
     }
@@ -143,14 +143,6 @@ class FlushIT {
             return mail.run("postqueue", "-p").out().equals("Mail queue is empty\n");
         } catch (Exception e) {
             return false;
-        }
-    }
-
-    private String maillog() {
-        try {
-            return Files.readString(mail.maillog());
-        } catch (java.io.IOException e) {
-            return "";
         }
     }
 }

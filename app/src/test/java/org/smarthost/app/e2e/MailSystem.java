@@ -79,6 +79,15 @@ final class MailSystem implements AutoCloseable {
         return root.resolve("state/log/maillog");
     }
 
+    /** The mail log so far; empty before the server has written it (for polling). */
+    String maillogText() {
+        try {
+            return Files.readString(maillog());
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     Path pidFile() {
         return root.resolve("state/queue/pid/master.pid");
     }

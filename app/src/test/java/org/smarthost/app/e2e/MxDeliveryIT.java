@@ -115,8 +115,8 @@ class MxDeliveryIT {
     @Test
     void deliveredToTheSecondMxAfterTheFirstRefuses() throws Exception {
         String id = toExample;
-        DeliveryIT.await("delivery to mx2", () -> maillog().contains(id + ": removed"));
-        String log = maillog();
+        DeliveryIT.await("delivery to mx2", () -> mail.maillogText().contains(id + ": removed"));
+        String log = mail.maillogText();
         String relay = "mx2\\.example\\.test\\[127\\.0\\.0\\.3\\]:" + sinkPort;
         Matcher sent = Pattern.compile("postfix/smtp\\[\\d+\\]: " + id + ": to=<user@example\\.test>, relay=" + relay
                 + ", delay=[\\d.]+, delays=[\\d.]+/[\\d.]+/[\\d.]+/[\\d.]+, dsn=2\\.0\\.0, status=sent \\(250 .*\\)")
@@ -166,14 +166,14 @@ class MxDeliveryIT {
     private String awaitBounce(String id, String recipient) throws Exception {
         DeliveryIT.await("bounce of " + recipient, () -> {
             Matcher notice = Pattern.compile("postfix/bounce\\[\\d+\\]: " + id
-                    + ": sender non-delivery notification: (\\w+)").matcher(maillog());
+                    + ": sender non-delivery notification: (\\w+)").matcher(mail.maillogText());
             if (!notice.find()) return false;
             String bounce = notice.group(1);
             return Pattern.compile(bounce + ": to=<" + Pattern.quote(SENDER) + ">, relay=mail\\.sender\\.test"
-                    + "\\[127\\.0\\.0\\.3\\]:" + sinkPort + ", .*status=sent").matcher(maillog()).find()
+                    + "\\[127\\.0\\.0\\.3\\]:" + sinkPort + ", .*status=sent").matcher(mail.maillogText()).find()
                     && dsnOrNull(id) != null;
         });
-        return maillog();
+        return mail.maillogText();
     }
 
     /** The DSN for {@code id} at the sink: from the null sender to the original sender. */
@@ -236,13 +236,6 @@ class MxDeliveryIT {
         return out;
     }
 
-    private String maillog() {
-        try {
-            return Files.readString(mail.maillog());
-        } catch (IOException e) {
-            return "";
-        }
-    }
 
     private static int freePort(String address) throws IOException {
         try (ServerSocket s = new ServerSocket()) {

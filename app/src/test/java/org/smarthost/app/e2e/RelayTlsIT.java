@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -67,12 +66,12 @@ class RelayTlsIT {
     @Test
     void encryptRelaysOverTlsAndHoldsTheMailWhenTlsIsGone() throws Exception {
         String first = send("over TLS");
-        DeliveryIT.await("message at the sink", () -> count("Subject: over TLS") == 1);
+        DeliveryIT.await("message at the sink", () -> sink.count("Subject: over TLS") == 1);
         String message = sink.messages().stream().filter(m -> m.contains("Subject: over TLS")).findFirst().orElseThrow();
         // B's Received: says how A reached it
         assertTrue(message.matches("(?s).*\t\\(using TLSv1\\.3 with cipher \\S+ \\(\\d+/\\d+ bits\\)\\)\r?\n"
                 + "\t\\(No client certificate requested\\)\r?\n\tby \\S+ \\(Postfix\\) with ESMTPS id .*"), message);
-        String log = log(a);
+        String log = a.maillogText();
         assertTrue(log.matches("(?s).*postfix/smtp\\[\\d+]: Untrusted TLS connection established to 127\\.0\\.0\\.1\\[127\\.0\\.0\\.1]:"
                 + b.port + ": TLSv1\\.3 with cipher .*"), log);
         assertTrue(log.contains(first + ": to=<friend@remote.example>, relay=127.0.0.1[127.0.0.1]:" + b.port), log);
@@ -82,16 +81,16 @@ class RelayTlsIT {
         assertEquals(0, off.exit(), off.toString());
         assertEquals(0, b.run("postfix", "reload").exit());
         String second = send("held back");
-        DeliveryIT.await("the deferral", () -> log(a).contains(second + ": to=<friend@remote.example>, relay=127.0.0.1[127.0.0.1]:"
-                + b.port) && log(a).contains("dsn=4.7.4, status=deferred (TLS is required, but was not offered by host"
+        DeliveryIT.await("the deferral", () -> a.maillogText().contains(second + ": to=<friend@remote.example>, relay=127.0.0.1[127.0.0.1]:"
+                + b.port) && a.maillogText().contains("dsn=4.7.4, status=deferred (TLS is required, but was not offered by host"
                 + " 127.0.0.1[127.0.0.1])"));
-        assertEquals(0, count("Subject: held back"));
+        assertEquals(0, sink.count("Subject: held back"));
 
         // TLS back on: the next retry delivers it
         assertEquals(0, b.run("postconf", "-e", "smtpd_tls_security_level = may").exit());
         assertEquals(0, b.run("postfix", "reload").exit());
         assertEquals(0, a.run("postqueue", "-f").exit());
-        DeliveryIT.await("the held message at the sink", () -> count("Subject: held back") == 1);
+        DeliveryIT.await("the held message at the sink", () -> sink.count("Subject: held back") == 1);
     }
 
     private String send(String subject) throws Exception {
@@ -105,22 +104,6 @@ class RelayTlsIT {
             assertTrue(m.find(), reply);
             smtp.command("QUIT");
             return m.group(1);
-        }
-    }
-
-    private long count(String text) {
-        try {
-            return sink.count(text);
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static String log(MailSystem m) {
-        try {
-            return Files.readString(m.maillog());
-        } catch (IOException e) {
-            return "";
         }
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,7 +93,7 @@ class SubmissionIT {
                 "--auth-password", "secret", "--header", "Subject: submitted over TLS");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("<~  235 2.7.0 Authentication successful"), r.out());
-        DeliveryIT.await("message at the relay", () -> count("Subject: submitted over TLS") == 1);
+        DeliveryIT.await("message at the relay", () -> relay.count("Subject: submitted over TLS") == 1);
         String message = relay.messages().stream().filter(m -> m.contains("Subject: submitted over TLS")).findFirst().orElseThrow();
         assertTrue(message.matches("(?s).*Received: from laptop\\.example \\(localhost \\[127\\.0\\.0\\.1]\\)\r?\n"
                 + "\t\\(using TLSv1\\.[23] with cipher \\S+ \\(\\d+/\\d+ bits\\)\\)\r?\n"
@@ -102,7 +101,7 @@ class SubmissionIT {
                 + "\t\\(Authenticated sender: alice\\)\r?\n"
                 + "\tby \\S+ \\(Postfix\\) with ESMTPSA id \\S+\r?\n.*"), message);
         // the submission service logs as Debian's master.cf names it: -o syslog_name=postfix/submission
-        String log = maillog();
+        String log = mail.maillogText();
         assertTrue(log.matches("(?s).*postfix/submission/smtpd\\[\\d+]: Anonymous TLS connection established from "
                 + "localhost\\[127\\.0\\.0\\.1]: TLSv1\\.[23] with cipher .*"), log);
         assertTrue(log.matches("(?s).*postfix/submission/smtpd\\[\\d+]: \\w+: client=localhost\\[127\\.0\\.0\\.1], "
@@ -121,7 +120,7 @@ class SubmissionIT {
         MailSystem.Result badPassword = swaks(submission, "--tls", "--auth", "PLAIN", "--auth-user", "alice",
                 "--auth-password", "wrong");
         assertTrue(badPassword.out().contains("<~* 535 5.7.8 Error: authentication failed: "), badPassword.out());
-        DeliveryIT.await("the failure in the log", () -> maillog().matches("(?s).*postfix/submission/smtpd\\[\\d+]: "
+        DeliveryIT.await("the failure in the log", () -> mail.maillogText().matches("(?s).*postfix/submission/smtpd\\[\\d+]: "
                 + "warning: localhost\\[127\\.0\\.0\\.1]: SASL PLAIN authentication failed: .*"));
         // port 25: STARTTLS offered, AUTH not, relay deferred (Postfix's default defer_unauth_destination)
         MailSystem.Result stranger = swaks(smtp, "--tls", "--quit-after", "RCPT");
@@ -146,25 +145,9 @@ class SubmissionIT {
                 ""));
         MailSystem.Result r = MailSystem.exec(List.of("/usr/bin/python3", script.toString(), String.valueOf(smtps)), null);
         assertEquals(0, r.exit(), r.toString());
-        DeliveryIT.await("message at the relay", () -> count("Subject: over smtps") == 1);
+        DeliveryIT.await("message at the relay", () -> relay.count("Subject: over smtps") == 1);
         String message = relay.messages().stream().filter(m -> m.contains("Subject: over smtps")).findFirst().orElseThrow();
         assertTrue(message.contains("(Authenticated sender: bob)"), message);
         assertTrue(message.matches("(?s).*\tby \\S+ \\(Postfix\\) with ESMTPSA id .*"), message);
-    }
-
-    private long count(String text) {
-        try {
-            return relay.count(text);
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private String maillog() {
-        try {
-            return Files.readString(mail.maillog());
-        } catch (IOException e) {
-            return "";
-        }
     }
 }

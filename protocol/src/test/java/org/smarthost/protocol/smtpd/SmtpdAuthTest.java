@@ -96,8 +96,8 @@ class SmtpdAuthTest extends SmtpdTestSupport {
         assertEquals("alice", info.saslUsername());
         assertEquals("ESMTPA", info.receivedProtocol());
         assertEquals(List.of("(Authenticated sender: alice)"), info.receivedComments());
-        waitFor(() -> logs.lines().contains(qid + ": client=localhost[127.0.0.1], sasl_method=PLAIN, sasl_username=alice"));
-        waitFor(() -> logs.lines().stream().anyMatch(l -> l.startsWith("disconnect from localhost[127.0.0.1] ehlo=1 auth=1/3 ")));
+        logs.await(l -> l.equals(qid + ": client=localhost[127.0.0.1], sasl_method=PLAIN, sasl_username=alice"));
+        logs.await(l -> l.startsWith("disconnect from localhost[127.0.0.1] ehlo=1 auth=1/3 "));
     }
 
     @Test
@@ -109,7 +109,7 @@ class SmtpdAuthTest extends SmtpdTestSupport {
         String r = c.cmd("AUTH PLAIN " + plain("alice", "wrong"));
         assertTrue(r.startsWith("535 5.7.8 Error: authentication failed: "), r);
         String reason = r.substring("535 5.7.8 Error: authentication failed: ".length());
-        waitFor(() -> logs.lines().contains("warning: localhost[127.0.0.1]: SASL PLAIN authentication failed: " + reason));
+        logs.await(l -> l.equals("warning: localhost[127.0.0.1]: SASL PLAIN authentication failed: " + reason));
         // the session goes on, and a later AUTH may succeed
         assertEquals("235 2.7.0 Authentication successful", c.cmd("AUTH PLAIN " + plain("alice", "secret")));
     }
@@ -129,7 +129,7 @@ class SmtpdAuthTest extends SmtpdTestSupport {
         d.cmd("EHLO client.example");
         assertEquals("334 VXNlcm5hbWU6", d.cmd("AUTH LOGIN"));
         assertEquals("501 5.7.0 Authentication aborted", d.cmd("*"));
-        waitFor(() -> logs.lines().contains("warning: localhost[127.0.0.1]: SASL LOGIN authentication aborted"));
+        logs.await(l -> l.equals("warning: localhost[127.0.0.1]: SASL LOGIN authentication aborted"));
         assertEquals("250 2.0.0 Ok", d.cmd("NOOP")); // back to commands
     }
 

@@ -175,15 +175,6 @@ class SmtpdBackpressureTest extends SmtpdTestSupport {
         assertTrue(awaitTrue(condition, 10_000), failure);
     }
 
-    private static boolean awaitTrue(BooleanSupplier condition, long millis) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) return false;
-            Thread.sleep(10);
-        }
-        return true;
-    }
-
     private static byte[] sha256(Path file) throws Exception {
         MessageDigest d = MessageDigest.getInstance("SHA-256");
         try (InputStream in = Files.newInputStream(file)) {

@@ -128,11 +128,17 @@ abstract class SmtpdTestSupport {
 
     /** Waits up to 10 s for something that happens on the server's threads. */
     static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
+        if (!awaitTrue(condition, 10_000)) throw new AssertionError("condition not met in 10 s");
+    }
+
+    /** Polls {@code condition} for up to {@code millis}; whether it became true. */
+    static boolean awaitTrue(java.util.function.BooleanSupplier condition, long millis) throws InterruptedException {
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("condition not met in 10 s");
+            if (System.nanoTime() > end) return false;
             Thread.sleep(10);
         }
+        return true;
     }
 
     SmtpServer start(SmtpdSettings settings) {

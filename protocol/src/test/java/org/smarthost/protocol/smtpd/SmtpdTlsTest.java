@@ -75,7 +75,7 @@ class SmtpdTlsTest extends SmtpdTestSupport {
         String summary = "TLSv1.3 with cipher " + session.getCipherSuite() + " ("
                 + (session.getCipherSuite().contains("128") ? "128/128" : "256/256") + " bits)";
         assertEquals(List.of("(using " + summary + ")", "(No client certificate requested)"), info.receivedComments());
-        waitFor(() -> logs.lines().contains("Anonymous TLS connection established from localhost[127.0.0.1]: " + summary));
+        logs.await(l -> l.equals("Anonymous TLS connection established from localhost[127.0.0.1]: " + summary));
     }
 
     @Test
@@ -171,7 +171,7 @@ class SmtpdTlsTest extends SmtpdTestSupport {
         boolean closed = false;
         for (int i = 0; i < 100 && !closed; i++) closed = c.closedByServer(); // after a TLS alert or two
         assertTrue(closed);
-        waitFor(() -> logs.lines().contains("lost connection after STARTTLS from localhost[127.0.0.1]"));
+        logs.await(l -> l.equals("lost connection after STARTTLS from localhost[127.0.0.1]"));
         assertTrue(logs.lines().contains("SSL_accept error from localhost[127.0.0.1]: -1"), logs.lines().toString());
         assertTrue(logs.lines().stream().anyMatch(l -> l.startsWith("warning: TLS library problem: not an SSL/TLS record")),
                 logs.lines().toString());
@@ -195,7 +195,7 @@ class SmtpdTlsTest extends SmtpdTestSupport {
                 Duration.ofSeconds(10), null)));
         SmtpTestClient c = connect(server);
         assertNull(c.reply());
-        waitFor(() -> logs.lines().contains("warning: Wrapper-mode request dropped from localhost[127.0.0.1] for service smtp."
+        logs.await(l -> l.equals("warning: Wrapper-mode request dropped from localhost[127.0.0.1] for service smtp."
                 + " TLS context initialization failed. For details see earlier warnings in your logs."));
     }
 
