@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.smarthost.config.tables.LookupTable;
+import org.smarthost.config.tables.TableOpener;
 
 /**
  * A Postfix host/domain list parameter value (mydestination, relay_domains,
@@ -26,7 +28,7 @@ public final class DomainList {
 
     public enum Style { STRING, DOMAIN }
 
-    private record Entry(boolean negated, String pattern, TableLookup table) { }
+    private record Entry(boolean negated, String pattern, LookupTable table) { }
 
     private final String parameter;
     private final Style style;
@@ -52,7 +54,7 @@ public final class DomainList {
      * @param tables                  opens "type:table" elements
      */
     public static DomainList of(String parameter, List<String> patterns, Style style,
-                                boolean parentMatchesSubdomains, TableLookup.TableOpener tables) {
+                                boolean parentMatchesSubdomains, TableOpener tables) {
         List<Entry> entries = new ArrayList<>();
         for (String raw : patterns) {
             addPattern(parameter, raw.trim(), tables, entries);
@@ -70,7 +72,7 @@ public final class DomainList {
         return out;
     }
 
-    private static void addPattern(String parameter, String raw, TableLookup.TableOpener tables, List<Entry> entries) {
+    private static void addPattern(String parameter, String raw, TableOpener tables, List<Entry> entries) {
         if (raw.isEmpty()) return;
         boolean negated = false;
         String p = raw;
@@ -114,7 +116,7 @@ public final class DomainList {
     }
 
     /**
-     * @throws TableLookupException when a table in the list cannot be queried
+     * @throws org.smarthost.config.tables.LookupException when a table in the list cannot be queried
      */
     public boolean matches(String name) {
         String host = name.toLowerCase(Locale.ROOT);
@@ -133,9 +135,10 @@ public final class DomainList {
         return parentMatchesSubdomains && host.endsWith("." + pattern);
     }
 
-    private boolean tableMatches(TableLookup table, String host) {
+    private boolean tableMatches(LookupTable table, String host) {
         if (table.find(host).isPresent()) return true;
-        if (style == Style.STRING) return false;
+        // Parent domains are derived keys, which Postfix never asks of a pattern table.
+        if (style == Style.STRING || table.isPattern()) return false;
         // Parent domains: "example.com" (parent style) or ".example.com" keys.
         for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
             String parent = host.substring(dot + 1);

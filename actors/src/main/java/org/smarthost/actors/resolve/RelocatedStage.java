@@ -3,37 +3,55 @@ package org.smarthost.actors.resolve;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.smarthost.config.tables.LookupException;
+import org.smarthost.config.tables.Maps;
 
 /**
  * relocated_maps (relocated(5)): recipients that have moved bounce with
  * "5.1.6 User has moved to <new location>", whatever their address class. Runs last, after
- * transport_maps, as in trivial-rewrite. Lookup order: user@domain, user (local domains
- * only), @domain.
+ * transport_maps, as in trivial-rewrite. Keys as Postfix's mail_addr_find: user+ext@domain,
+ * user@domain, then for local domains user+ext and user, then @domain.
  */
 public final class RelocatedStage implements ResolveStage {
 
-    private final TableLookup table;
-    private final Predicate<String> isLocalDomain;
+    private static final Logger log = LoggerFactory.getLogger("postfix/trivial-rewrite");
 
-    public RelocatedStage(TableLookup table, Predicate<String> isLocalDomain) {
-        this.table = table;
+    private final Maps maps;
+    private final Predicate<String> isLocalDomain;
+    private final String recipientDelimiter;
+
+    public RelocatedStage(Maps maps, Predicate<String> isLocalDomain, String recipientDelimiter) {
+        this.maps = maps;
         this.isLocalDomain = isLocalDomain;
+        this.recipientDelimiter = recipientDelimiter == null ? "" : recipientDelimiter;
     }
 
     @Override
     public Resolution apply(Resolution current) {
         String rcpt = current.recipient();
-        int at = rcpt.lastIndexOf('@');
         try {
-            Optional<String> moved = table.find(rcpt);
-            if (moved.isEmpty() && isLocalDomain.test(rcpt.substring(at + 1))) moved = table.find(rcpt.substring(0, at));
-            if (moved.isEmpty()) moved = table.find(rcpt.substring(at));
-            return moved.map(where -> current.withTransport(Resolution.ERROR, "5.1.6 User has moved to " + where.trim()))
+            return find(rcpt).map(where -> current.withTransport(Resolution.ERROR, "5.1.6 User has moved to " + where.trim()))
                     .orElse(current);
-        } catch (TableLookupException e) {
-            org.slf4j.LoggerFactory.getLogger("postfix/trivial-rewrite").warn("warning: relocated_maps lookup failure");
+        } catch (LookupException e) {
+            log.warn("warning: {}", e.getMessage());
+            log.warn("warning: {} lookup failure", maps.parameter());
             return new Resolution(current.addressClass(), Resolution.RETRY, Resolution.RESOLVER_FAILURE, rcpt,
                     EnumSet.of(Resolution.Flag.FAIL));
         }
+    }
+
+    private Optional<String> find(String rcpt) {
+        int at = rcpt.lastIndexOf('@');
+        String local = rcpt.substring(0, at);
+        String user = AddressKeys.withoutExtension(local, recipientDelimiter);
+        Optional<String> moved = maps.find(rcpt);
+        if (moved.isEmpty() && user != null) moved = maps.find(user + rcpt.substring(at), true);
+        if (moved.isEmpty() && isLocalDomain.test(rcpt.substring(at + 1))) {
+            moved = maps.find(local, true);
+            if (moved.isEmpty() && user != null) moved = maps.find(user, true);
+        }
+        return moved.isPresent() ? moved : maps.find(rcpt.substring(at), true);
     }
 }

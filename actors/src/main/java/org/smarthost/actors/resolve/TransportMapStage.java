@@ -1,28 +1,36 @@
 package org.smarthost.actors.resolve;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.smarthost.config.tables.LookupException;
+import org.smarthost.config.tables.Maps;
 
 /**
  * transport_maps (transport(5)): per-recipient or per-domain override of transport and/or
- * nexthop, looked up as user+ext@domain, user@domain, domain, parent domains, then "*".
- * Results follow transport(5)'s RESULT FORMAT: ":" changes nothing, "transport:" resets the
- * nexthop to the recipient domain, ":nexthop" keeps the transport.
+ * nexthop. Keys in Postfix's order: user+ext@domain (every table), user@domain, domain, its
+ * parent domains (".parent", or "parent" when transport_maps is in
+ * parent_domain_matches_subdomains), then the "*" wildcard; derived keys are not asked of
+ * regexp, pcre or cidr tables. Results follow transport(5)'s RESULT FORMAT: ":" changes nothing,
+ * "transport:" resets the nexthop to the recipient domain, ":nexthop" keeps the transport.
  */
 public final class TransportMapStage implements ResolveStage {
 
-    private final TableLookup table;
+    private static final Logger log = LoggerFactory.getLogger("postfix/trivial-rewrite");
+
+    private final Maps maps;
     private final boolean parentMatchesSubdomains;
     private final String recipientDelimiter;
 
     /**
-     * @param table                   the transport_maps table(s) as one lookup
+     * @param maps                    the transport_maps tables
      * @param parentMatchesSubdomains "transport_maps" listed in parent_domain_matches_subdomains
      * @param recipientDelimiter      recipient_delimiter ("" for none)
      */
-    public TransportMapStage(TableLookup table, boolean parentMatchesSubdomains, String recipientDelimiter) {
-        this.table = table;
+    public TransportMapStage(Maps maps, boolean parentMatchesSubdomains, String recipientDelimiter) {
+        this.maps = maps;
         this.parentMatchesSubdomains = parentMatchesSubdomains;
         this.recipientDelimiter = recipientDelimiter == null ? "" : recipientDelimiter;
     }
@@ -32,16 +40,29 @@ public final class TransportMapStage implements ResolveStage {
         // The virtual alias class result (error:User unknown) is never overridden.
         if (current.addressClass() == AddressClass.VIRTUAL_ALIAS) return current;
         try {
-            for (String key : keys(current.recipient())) {
-                Optional<String> value = table.find(key);
-                if (value.isPresent()) return applyEntry(current, value.get().trim());
-            }
-            return current;
-        } catch (TableLookupException e) {
-            org.slf4j.LoggerFactory.getLogger("postfix/trivial-rewrite").warn("warning: transport_maps lookup failure");
+            return find(current.recipient()).map(value -> applyEntry(current, value.trim())).orElse(current);
+        } catch (LookupException e) {
+            log.warn("warning: {}", e.getMessage());
+            log.warn("warning: {} lookup failure", maps.parameter());
             return new Resolution(current.addressClass(), Resolution.RETRY, Resolution.RESOLVER_FAILURE,
-                    current.recipient(), java.util.EnumSet.of(Resolution.Flag.FAIL));
+                    current.recipient(), EnumSet.of(Resolution.Flag.FAIL));
         }
+    }
+
+    private Optional<String> find(String recipient) {
+        int at = recipient.lastIndexOf('@');
+        String local = recipient.substring(0, at);
+        String domain = recipient.substring(at + 1).toLowerCase(Locale.ROOT);
+        Optional<String> value = maps.find(recipient);
+        String user = AddressKeys.withoutExtension(local, recipientDelimiter);
+        if (value.isEmpty() && user != null) value = maps.find(user + "@" + recipient.substring(at + 1), true);
+        if (value.isEmpty()) value = maps.find(domain, true);
+        for (int dot = domain.indexOf('.'); value.isEmpty() && dot >= 0; dot = domain.indexOf('.', dot + 1)) {
+            String parent = domain.substring(dot + 1);
+            if (parent.isEmpty()) break;
+            value = maps.find(parentMatchesSubdomains ? parent : "." + parent, true);
+        }
+        return value.isPresent() ? value : maps.find("*");
     }
 
     /** Applies one transport table value to a resolution (transport(5) RESULT FORMAT). */
@@ -52,29 +73,5 @@ public final class TransportMapStage implements ResolveStage {
         if (transport.isEmpty() && nexthop.isEmpty()) return current;
         if (transport.isEmpty()) return current.withTransport(current.transport(), nexthop);
         return current.withTransport(transport, nexthop.isEmpty() ? current.domain() : nexthop);
-    }
-
-    private List<String> keys(String recipient) {
-        List<String> keys = new ArrayList<>();
-        int at = recipient.lastIndexOf('@');
-        String local = recipient.substring(0, at);
-        String domain = recipient.substring(at + 1).toLowerCase(java.util.Locale.ROOT);
-        keys.add(recipient);
-        if (!recipientDelimiter.isEmpty()) {
-            int cut = -1;
-            for (char c : recipientDelimiter.toCharArray()) {
-                int i = local.indexOf(c);
-                if (i > 0 && (cut < 0 || i < cut)) cut = i;
-            }
-            if (cut > 0) keys.add(local.substring(0, cut) + "@" + recipient.substring(at + 1));
-        }
-        keys.add(domain);
-        for (int dot = domain.indexOf('.'); dot >= 0; dot = domain.indexOf('.', dot + 1)) {
-            String parent = domain.substring(dot + 1);
-            if (parent.isEmpty()) break;
-            keys.add(parentMatchesSubdomains ? parent : "." + parent);
-        }
-        keys.add("*");
-        return keys;
     }
 }

@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.smarthost.config.tables.LookupException;
+import org.smarthost.config.tables.TableOpener;
 import org.smarthost.protocol.text.Utf8Names;
 
 /**
@@ -26,7 +28,7 @@ public final class TrivialRewrite implements AddressResolver {
     private final DomainList virtualMailboxDomains;
     private final DomainList virtualAliasDomains;
 
-    public TrivialRewrite(ResolverSettings settings, TableLookup.TableOpener tables, String configDirectory) {
+    public TrivialRewrite(ResolverSettings settings, TableOpener tables, String configDirectory) {
         this.settings = settings;
         this.configDirectory = configDirectory;
         this.mydestination = DomainList.of("mydestination", settings.mydestination(),
@@ -40,7 +42,7 @@ public final class TrivialRewrite implements AddressResolver {
     }
 
     public TrivialRewrite(ResolverSettings settings) {
-        this(settings, TableLookup.TableOpener.NONE, "/etc/postfix");
+        this(settings, TableOpener.NONE, "/etc/postfix");
     }
 
     @Override
@@ -86,7 +88,8 @@ public final class TrivialRewrite implements AddressResolver {
                 if (addr.isEmpty()) addr = settings.emptyAddressRecipient();
                 break;
             }
-        } catch (TableLookupException e) {
+        } catch (LookupException e) {
+            log.warn("warning: {}", e.getMessage());
             log.warn("warning: mydestination lookup failure");
             return failure(address);
         }
@@ -162,7 +165,8 @@ public final class TrivialRewrite implements AddressResolver {
                     // Off-host delivery: relayhost overrides the recipient domain.
                     nexthop = settings.relayhost().isEmpty() ? rcptDomain : settings.relayhost();
                 }
-            } catch (TableLookupException e) {
+            } catch (LookupException e) {
+                log.warn("warning: {}", e.getMessage());
                 log.warn("warning: {} lookup failure", parameter);
                 return failure(recipient);
             }
@@ -174,7 +178,7 @@ public final class TrivialRewrite implements AddressResolver {
                 if (virtualMailboxDomains.matches(rcptDomain)) {
                     warnBoth(rcptDomain, "mydestination", "virtual_mailbox_domains");
                 }
-            } catch (TableLookupException ignored) {
+            } catch (LookupException ignored) {
                 // only a warning was at stake
             }
             addressClass = AddressClass.LOCAL;

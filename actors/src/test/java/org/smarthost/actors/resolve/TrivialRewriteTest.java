@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
+import org.smarthost.config.tables.LookupTable;
+import org.smarthost.config.tables.LookupTables;
+import org.smarthost.config.tables.Maps;
 
 class TrivialRewriteTest {
+
+    private static final LookupTables TABLES = new LookupTables(Path.of("/nonexistent"), LoggerFactory.getLogger("test"));
 
     private static final ResolverSettings BASE = ResolverSettings.defaults("mail.example.com", "example.com",
             List.of(addr("127.0.0.1"), addr("::1")));
@@ -198,18 +206,10 @@ class TrivialRewriteTest {
 
     @Test
     void mydestinationFromTableAndLookupFailure() {
-        Map<String, String> mydest = Map.of("hosted.test", "OK");
-        TableLookup.TableOpener tables = spec -> switch (spec) {
-            case "hash:/etc/postfix/mydest" -> key -> Optional.ofNullable(mydest.get(key));
-            case "proxy:mysql:/etc/postfix/down.cf" -> key -> {
-                throw new TableLookupException("mysql: connection refused");
-            };
-            default -> throw new IllegalArgumentException(spec);
-        };
-        ResolverSettings s = new ResolverSettings("mail.example.com", List.of("$myhostname-expanded", "hash:/etc/postfix/mydest"),
+        ResolverSettings s = new ResolverSettings("mail.example.com", List.of("$myhostname-expanded", "inline:{hosted.test=OK}"),
                 List.of(), List.of(), List.of(), true, "", "smtp", "relay", "local", "virtual",
                 List.of(), List.of(), true, true, "MAILER-DAEMON", true, false, false, false);
-        TrivialRewrite resolver = new TrivialRewrite(s, tables, "/etc/postfix");
+        TrivialRewrite resolver = new TrivialRewrite(s, TABLES, "/etc/postfix");
         Resolution local = resolver.resolve("u@Hosted.Test");
         assertEquals(AddressClass.LOCAL, local.addressClass());
         assertEquals("Hosted.Test", local.nexthop(), "local_transport without :nexthop keeps the domain");
@@ -219,7 +219,7 @@ class TrivialRewriteTest {
         ResolverSettings failing = new ResolverSettings("mail.example.com", List.of("proxy:mysql:/etc/postfix/down.cf"),
                 List.of(), List.of(), List.of(), true, "", "smtp", "relay", "local", "virtual",
                 List.of(), List.of(), true, true, "MAILER-DAEMON", true, false, false, false);
-        Resolution fail = new TrivialRewrite(failing, tables, "/etc/postfix").resolve("u@remote.test");
+        Resolution fail = new TrivialRewrite(failing, TABLES, "/etc/postfix").resolve("u@remote.test");
         assertTrue(fail.failed(), "a table that cannot answer must not resolve to 'remote'");
         assertTrue(fail.isRetry());
         assertEquals("4.3.0", fail.reasonStatus());
@@ -238,42 +238,59 @@ class TrivialRewriteTest {
 
     @Test
     void transportMapsAndRelocatedChainAfterTheClassResolver() {
-        Map<String, String> transport = Map.of(
-                "internal.test", ":",
-                "slow.test", "slow:",
-                "gw.test", ":[gateway.test]",
-                "vip+news@remote.test", "smtp:[news.test]",
-                ".sub.test", "uucp:example",
-                "*", "smtp:[outbound.test]");
-        Map<String, String> relocated = Map.of("old@remote.test", "new@elsewhere.test", "@gone.test", "contact@x.test");
+        Maps transport = TABLES.maps("transport_maps", "inline:{internal.test=:, slow.test=slow:, gw.test=:[gateway.test],"
+                + " vip+news@remote.test=smtp:[news.test], .sub.test=uucp:example, *=smtp:[outbound.test],"
+                + " user@ext.test=smtp:[stripped.test]}");
+        Maps relocated = TABLES.maps("relocated_maps",
+                "inline:{old@remote.test=new@elsewhere.test, @gone.test=contact@x.test, boss=boss@new.test}");
         TrivialRewrite base = new TrivialRewrite(BASE);
         AddressResolver chain = new ResolverChain(base, List.of(
-                new TransportMapStage(key -> Optional.ofNullable(transport.get(key)), false, "+"),
-                new RelocatedStage(key -> Optional.ofNullable(relocated.get(key)), base::isLocal)));
+                new TransportMapStage(transport, false, "+"),
+                new RelocatedStage(relocated, base::isLocal, "+")));
 
         assertEquals("smtp:internal.test", chain.resolve("u@internal.test").destination(), ": changes nothing");
         assertEquals("slow:slow.test", chain.resolve("u@slow.test").destination(), "transport: resets nexthop to domain");
         assertEquals("smtp:[gateway.test]", chain.resolve("u@gw.test").destination(), ":nexthop keeps the transport");
         assertEquals("smtp:[news.test]", chain.resolve("vip+news@remote.test").destination());
+        assertEquals("smtp:[stripped.test]", chain.resolve("user+tag@ext.test").destination(), "user@domain without the extension");
         assertEquals("uucp:example", chain.resolve("u@a.sub.test").destination());
         assertEquals("smtp:[outbound.test]", chain.resolve("u@other.test").destination(), "* wildcard");
         Resolution moved = chain.resolve("old@remote.test");
         assertEquals("error", moved.transport());
         assertEquals("5.1.6 User has moved to new@elsewhere.test", moved.nexthop());
         assertEquals("5.1.6 User has moved to contact@x.test", chain.resolve("anyone@gone.test").nexthop());
+        assertEquals("5.1.6 User has moved to boss@new.test", chain.resolve("boss+x@mail.example.com").nexthop(),
+                "a bare local-part, extension stripped, for local domains only");
+        assertEquals("smtp:[outbound.test]", chain.resolve("boss@elsewhere.test").destination());
 
         AddressResolver withAlias = new ResolverChain(
                 new TrivialRewrite(BASE.withVirtualDomains(List.of(), List.of("valias.test"))),
-                List.of(new TransportMapStage(key -> Optional.ofNullable(transport.get(key)), false, "+")));
+                List.of(new TransportMapStage(transport, false, "+")));
         assertEquals("error", withAlias.resolve("u@valias.test").transport(), "virtual alias class is never overridden");
 
-        AddressResolver failing = new ResolverChain(base, List.of(new TransportMapStage(key -> {
-            throw new TableLookupException("down");
-        }, false, "")));
-        assertTrue(failing.resolve("u@remote.test").failed());
-        AddressResolver badThenTable = new ResolverChain(base, List.of(new TransportMapStage(key ->
-                Optional.of("smtp:[anywhere.test]"), false, "")));
+        AddressResolver failing = new ResolverChain(base, List.of(new TransportMapStage(
+                TABLES.maps("transport_maps", "inline:{u@a.test=x:}, mysql:/etc/postfix/transport.cf"), false, "")));
+        assertEquals("x:a.test", failing.resolve("u@a.test").destination(), "the first table answered before the second was asked");
+        assertTrue(failing.resolve("u@remote.test").failed(), "the second table cannot answer: defer, never guess");
+        AddressResolver badThenTable = new ResolverChain(base, List.of(new TransportMapStage(
+                TABLES.maps("transport_maps", "static:smtp:[anywhere.test]"), false, "")));
         assertEquals("error", badThenTable.resolve("u@bad..test").transport(), "tables never fix bad syntax");
+    }
+
+    @Test
+    void derivedKeysAreNotAskedOfPatternTables() {
+        List<String> asked = new ArrayList<>();
+        LookupTable pattern = new LookupTable() {
+            @Override public String spec() { return "regexp:/test"; }
+            @Override public boolean isPattern() { return true; }
+            @Override public Optional<String> find(String key) {
+                asked.add(key);
+                return Optional.empty();
+            }
+        };
+        new TransportMapStage(new Maps("transport_maps", List.of(pattern)), false, "+")
+                .apply(new TrivialRewrite(BASE).resolve("u+x@a.b.test"));
+        assertEquals(List.of("u+x@a.b.test", "*"), asked);
     }
 
     @Test

@@ -2,14 +2,22 @@ package org.smarthost.app.server;
 
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.smarthost.actors.queue.SchedulerSettings;
 import org.smarthost.actors.resolve.AddressResolver;
 import org.smarthost.actors.resolve.ResolverSettings;
-import org.smarthost.actors.resolve.TableLookup;
+import org.smarthost.actors.resolve.RelocatedStage;
+import org.smarthost.actors.resolve.ResolveStage;
+import org.smarthost.actors.resolve.ResolverChain;
+import org.smarthost.actors.resolve.TransportMapStage;
 import org.smarthost.actors.resolve.TrivialRewrite;
+import org.slf4j.LoggerFactory;
 import org.smarthost.config.Config;
+import org.smarthost.config.tables.LookupTables;
+import org.smarthost.config.tables.Maps;
 import org.smarthost.persistence.queue.BackoffPolicy;
 import org.smarthost.protocol.dsn.DsnSettings;
 
@@ -40,9 +48,26 @@ public final class DeliverySettingsFactory {
                 c.getInt("delay_logging_resolution_limit", 0, 6));
     }
 
-    public static AddressResolver resolver(Config c) {
-        return new TrivialRewrite(ResolverSettings.fromMainCf(DeliveryTransports.expandedMainCf(c)),
-                TableLookup.TableOpener.NONE, c.configDirectory().toString());
+    /**
+     * trivial-rewrite: the address class, then transport_maps, then relocated_maps. Table files
+     * named relative start at queue_directory, where Postfix's daemons run; a table that cannot
+     * be opened is logged now and defers the mail that needs it.
+     */
+    public static AddressResolver resolver(MailConfig conf) {
+        Config c = conf.config();
+        LookupTables tables = new LookupTables(conf.queueDirectory(), LoggerFactory.getLogger("postfix/trivial-rewrite"));
+        TrivialRewrite classes = new TrivialRewrite(ResolverSettings.fromMainCf(DeliveryTransports.expandedMainCf(c)),
+                tables, c.configDirectory().toString());
+        String delimiter = c.get("recipient_delimiter");
+        List<ResolveStage> stages = new ArrayList<>();
+        Maps transport = tables.maps("transport_maps", c.get("transport_maps"));
+        if (!transport.isEmpty()) {
+            stages.add(new TransportMapStage(transport,
+                    c.getList("parent_domain_matches_subdomains").contains("transport_maps"), delimiter));
+        }
+        Maps relocated = tables.maps("relocated_maps", c.get("relocated_maps"));
+        if (!relocated.isEmpty()) stages.add(new RelocatedStage(relocated, classes::isLocal, delimiter));
+        return stages.isEmpty() ? classes : new ResolverChain(classes, stages);
     }
 
     public static DsnSettings dsn(Config c) {

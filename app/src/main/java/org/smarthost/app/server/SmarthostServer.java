@@ -130,7 +130,7 @@ public final class SmarthostServer {
         this.queue = queue;
         this.transports = new DeliveryTransports(c, conf.masterServices(), queue.queue().bodies());
         system.getWhenTerminated().whenComplete((d, e) -> transports.close());
-        queue.queue().startDelivery(DeliverySettingsFactory.scheduler(c), DeliverySettingsFactory.resolver(c),
+        queue.queue().startDelivery(DeliverySettingsFactory.scheduler(c), DeliverySettingsFactory.resolver(conf),
                 transports, new org.smarthost.protocol.dsn.DsnComposer(DeliverySettingsFactory.dsn(c)));
     }
 
@@ -141,7 +141,7 @@ public final class SmarthostServer {
     private void reloadDelivery(MailConfig next) {
         org.smarthost.config.Config c = next.config();
         var settings = DeliverySettingsFactory.scheduler(c);
-        var resolver = DeliverySettingsFactory.resolver(c);
+        var resolver = DeliverySettingsFactory.resolver(next);
         DeliveryTransports replacement = new DeliveryTransports(c, next.masterServices(), queue.queue().bodies());
         DeliveryTransports old = transports;
         transports = replacement;

@@ -57,4 +57,32 @@ class LookupTablesTest {
         assertEquals(List.of("inline:{a=b, c=d}", "hash:/x", "static:{ y z }"),
                 TableSpecs.split(" inline:{a=b, c=d},hash:/x static:{ y z } "));
     }
+
+    @Test
+    void aTableThatFailedToOpenIsTriedAgainAtMostOnceASecond() {
+        long[] now = {0};
+        int[] opens = {0};
+        String[] problem = {"open database /x.db: No such file or directory"};
+        ReopeningTable table = new ReopeningTable("hash:/x", () -> {
+            opens[0]++;
+            if (problem[0] != null) throw new TableOpenException(problem[0]);
+            return tables.open("inline:{k=v}");
+        }, new SurrogateTable("hash:/x", problem[0]), () -> now[0]);
+
+        LookupException e = assertThrows(LookupException.class, () -> table.find("k"));
+        assertEquals("hash:/x is unavailable. open database /x.db: No such file or directory", e.getMessage());
+        assertEquals(0, opens[0], "not before a second has passed");
+        now[0] = 1_000_000_000L;
+        problem[0] = "open database /x.db: Permission denied";
+        e = assertThrows(LookupException.class, () -> table.find("k"));
+        assertEquals("hash:/x is unavailable. open database /x.db: Permission denied", e.getMessage());
+        assertThrows(LookupException.class, () -> table.find("k"));
+        assertEquals(1, opens[0]);
+        problem[0] = null;
+        now[0] = 2_000_000_000L;
+        assertEquals(Optional.of("v"), table.find("K"));
+        assertEquals(Optional.empty(), table.find("other"));
+        assertEquals(2, opens[0], "opened for good");
+        assertFalse(table.isPattern());
+    }
 }
