@@ -92,7 +92,8 @@ public final class AccessCheck implements Restriction {
     public CompletionStage<Verdict> evaluate(RestrictionContext ctx) {
         Kind k = kind;
         if (k == null) {
-            Optional<Kind> implied = Kind.forList(ctx.replyClass());
+            String listClass = ctx.evaluation() != null ? ctx.evaluation().listClass() : ctx.replyClass();
+            Optional<Kind> implied = Kind.forList(listClass);
             if (implied.isEmpty()) {
                 ctx.tables().log().warn("warning: specify one of (check_client_access, check_reverse_client_access, "
                         + "check_helo_access, check_sender_access, check_recipient_access, check_etrn_access) "

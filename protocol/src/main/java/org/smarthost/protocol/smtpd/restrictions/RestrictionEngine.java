@@ -75,6 +75,7 @@ public final class RestrictionEngine {
      */
     public CompletionStage<SmtpReply> checkData(RestrictionContext base) {
         Evaluation ev = new Evaluation();
+        ev.listClass = RestrictionContext.DATA_CLASS;
         return runList(base.forList("DATA", RestrictionContext.DATA_CLASS).withEvaluation(ev), data, 0)
                 .thenApply(v -> v instanceof Verdict.Reject r ? r.reply() : ev.deferIfPermit);
     }
@@ -131,6 +132,7 @@ public final class RestrictionEngine {
         };
         // defer_if_reject lasts for one Postfix check: client, HELO, sender, relay+recipient.
         if (step.stage() != previous) ev.deferIfReject = null;
+        ev.listClass = step.replyClass();
         RestrictionContext ctx = base.forList(replyName, step.replyClass());
         return runList(ctx, step.list(), 0).thenCompose(v -> {
             if (v instanceof Verdict.Reject r) return CompletableFuture.completedFuture(r.reply());
@@ -182,8 +184,18 @@ public final class RestrictionEngine {
         private SmtpReply deferIfPermit;
         private SmtpReply deferIfReject;
         private int depth;
+        private String listClass;
 
         private Evaluation() {
+        }
+
+        /**
+         * The reply class of the main.cf list being evaluated ("Client host", ..., "Data command"),
+         * which decides what a bare "type:table" checks, also inside classes and table values
+         * (Postfix's def_acl).
+         */
+        String listClass() {
+            return listClass;
         }
 
         /** Nesting of class lists and access table values around the restriction being evaluated. */

@@ -196,6 +196,24 @@ class AccessRestrictionsTest {
     }
 
     @Test
+    void bareTableInAClassChecksWhatTheMainCfListChecks() throws Exception {
+        // Postfix's def_acl: in smtpd_recipient_restrictions a bare table is check_recipient_access,
+        // also when reached through a sender table's value naming a class.
+        maps = new SmtpdSettings.AccessMaps(Path.of(""), 554, 450, "<>", "",
+                Map.of("byrcpt", List.of("inline:{{rcpt@relay.example=REJECT rcpt seen}}")));
+        recipient = List.of("check_sender_access", "static:byrcpt");
+        assertEquals("554 5.7.1 <rcpt@relay.example>: Recipient address rejected: rcpt seen", rcpt(S, R));
+    }
+
+    @Test
+    void aClassThatNamesItselfStops() throws Exception {
+        maps = new SmtpdSettings.AccessMaps(Path.of(""), 554, 450, "<>", "", Map.of("loop", List.of("loop")));
+        recipient = List.of("loop");
+        assertEquals("451 4.3.5 Server configuration error", rcpt(S, R));
+        assertTrue(logLines().contains("warning: restriction class loop causes unreasonable recursion"));
+    }
+
+    @Test
     void unknownActionsAndTablesInValuesAreConfigurationErrors() throws Exception {
         assertEquals("451 4.3.5 Server configuration error", sender("FROBNICATE"));
         assertTrue(logLines().contains("warning: unknown smtpd restriction: \"FROBNICATE\""));
