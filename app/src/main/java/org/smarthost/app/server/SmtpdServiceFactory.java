@@ -37,6 +37,7 @@ final class SmtpdServiceFactory implements ServiceFactory {
         String logName = ServiceLogName.of(conf.config(), service, "smtpd");
         var settings = SmtpdSettingsFactory.build(c, entry.maxproc())
                 .withLogName(logName)
+                .with(SmtpdSettingsFactory.accessMaps(c, conf.queueDirectory()))
                 .with(SmtpdTlsFactory.build(c, conf.queueDirectory(), logName))
                 .with(SmtpdSaslFactory.build(c, conf.queueDirectory(), logName));
         return new SmtpdLauncher(List.copyOf(addresses), settings, receiver, service.name());

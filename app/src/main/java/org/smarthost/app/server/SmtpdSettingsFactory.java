@@ -1,6 +1,11 @@
 package org.smarthost.app.server;
 
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.smarthost.config.Config;
+import org.smarthost.config.ConfigException;
 import org.smarthost.protocol.smtpd.SmtpdSettings;
 
 /**
@@ -58,5 +63,27 @@ final class SmtpdSettingsFactory {
                         c.getBool("smtpd_helo_required"),
                         c.getBool("strict_rfc821_envelopes")),
                 processLimit);
+    }
+
+    /**
+     * The access(5) restrictions' settings: codes, the null sender's key, recipient_delimiter,
+     * and each smtpd_restriction_classes name with its list (Postfix refuses to start when a
+     * class has no definition).
+     *
+     * @param queueDirectory where relative table names start, as smtpd runs there
+     */
+    static SmtpdSettings.AccessMaps accessMaps(Config c, Path queueDirectory) {
+        Map<String, List<String>> classes = new LinkedHashMap<>();
+        for (String name : c.getList("smtpd_restriction_classes")) {
+            String value = c.isKnown(name) ? c.get(name) : "";
+            if (value.isBlank()) throw new ConfigException("restriction class `" + name + "' needs a definition");
+            classes.put(name, Config.splitList(value));
+        }
+        return new SmtpdSettings.AccessMaps(queueDirectory,
+                c.getInt("access_map_reject_code"),
+                c.getInt("access_map_defer_code"),
+                c.get("smtpd_null_access_lookup_key"),
+                c.get("recipient_delimiter"),
+                classes);
     }
 }

@@ -482,7 +482,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
             return done(rcptOvershoot++ < s.limits().smtpdRecipientOvershootLimit());
         }
         RestrictionContext rc = new RestrictionContext(remote.getAddress(), clientName, helo, mailFrom.address(),
-                rcpt.address(), saslUsername, illPipelining, "", "", tables, rcptCount);
+                rcpt.address(), saslUsername, illPipelining, "", "", tables, rcptCount,
+                (action, text) -> logCheck(action, text, rcpt.address()));
         return onEventLoop(restrictions.checkRecipient(rc), reject -> {
             if (closing) return false;
             if (reject != null) {
@@ -532,7 +533,8 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
     private RestrictionContext dataContext() {
         return new RestrictionContext(remote.getAddress(), clientName, helo, mailFrom.address(),
-                onlyRecipient(), saslUsername, illPipelining, "", "", tables, rcptCount);
+                onlyRecipient(), saslUsername, illPipelining, "", "", tables, rcptCount,
+                (action, text) -> logCheck(action, text, onlyRecipient()));
     }
 
     /** The transaction's recipient when it has exactly one: Postfix names it after DATA only then. */
@@ -1106,6 +1108,11 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         b.append(" proto=").append(protocol);
         if (helo != null) b.append(" helo=<").append(helo).append('>');
         return b.toString();
+    }
+
+    /** A restriction's "warn:"/"info:" line, with the envelope as Postfix's log_whatsup gives it. */
+    private void logCheck(String action, String text, String recipient) {
+        log.info("{}: {}: {} from {}: {};{}", queueIdOrNoqueue(), action, where, namaddr, text, whatsup(recipient));
     }
 
     private void logWhatsup(String action, String text) {

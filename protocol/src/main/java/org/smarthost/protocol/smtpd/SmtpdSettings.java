@@ -1,7 +1,10 @@
 package org.smarthost.protocol.smtpd;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,9 +21,10 @@ import java.util.Objects;
  * @param sasl         AUTH
  * @param logName      the program name smtpd logs as: "postfix/smtpd", or with the service's
  *                     {@code -o syslog_name=postfix/submission} "postfix/submission/smtpd"
+ * @param accessMaps   what the access(5) restrictions (check_client_access, ...) need
  */
 public record SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit,
-                            SmtpdTls tls, SmtpdSasl sasl, String logName) {
+                            SmtpdTls tls, SmtpdSasl sasl, String logName, AccessMaps accessMaps) {
 
     /** Postfix's smtpd logs as "postfix/smtpd" unless the service sets syslog_name. */
     public static final String DEFAULT_LOG_NAME = "postfix/smtpd";
@@ -33,6 +37,12 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(sasl, "sasl");
         Objects.requireNonNull(logName, "logName");
+        Objects.requireNonNull(accessMaps, "accessMaps");
+    }
+
+    public SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit,
+                         SmtpdTls tls, SmtpdSasl sasl, String logName) {
+        this(identity, limits, access, checks, processLimit, tls, sasl, logName, AccessMaps.DEFAULTS);
     }
 
     public SmtpdSettings(Identity identity, Limits limits, Access access, Checks checks, int processLimit,
@@ -116,6 +126,34 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
     }
 
     /**
+     * The access(5) restrictions' settings.
+     *
+     * @param queueDirectory           queue_directory: where relative lookup table names start, as
+     *                                 Postfix's daemons run there
+     * @param accessMapRejectCode      access_map_reject_code (REJECT)
+     * @param accessMapDeferCode       access_map_defer_code (DEFER, DEFER_IF_PERMIT, DEFER_IF_REJECT)
+     * @param smtpdNullAccessLookupKey smtpd_null_access_lookup_key: the key for the null sender
+     * @param recipientDelimiter       recipient_delimiter: each character separates an address extension
+     * @param smtpdRestrictionClasses  smtpd_restriction_classes: each class name with its list, in order
+     */
+    public record AccessMaps(Path queueDirectory, int accessMapRejectCode, int accessMapDeferCode,
+                             String smtpdNullAccessLookupKey, String recipientDelimiter,
+                             Map<String, List<String>> smtpdRestrictionClasses) {
+
+        /** Postfix's defaults; table names relative to the working directory. */
+        public static final AccessMaps DEFAULTS = new AccessMaps(Path.of(""), 554, 450, "<>", "", Map.of());
+
+        public AccessMaps {
+            Objects.requireNonNull(queueDirectory, "queue_directory");
+            Objects.requireNonNull(smtpdNullAccessLookupKey, "smtpd_null_access_lookup_key");
+            Objects.requireNonNull(recipientDelimiter, "recipient_delimiter");
+            Map<String, List<String>> classes = new LinkedHashMap<>();
+            smtpdRestrictionClasses.forEach((k, v) -> classes.put(k, List.copyOf(v)));
+            smtpdRestrictionClasses = java.util.Collections.unmodifiableMap(classes);
+        }
+    }
+
+    /**
      * @param disableVrfyCommand               disable_vrfy_command
      * @param smtpdForbidBareNewline           smtpd_forbid_bare_newline (normalize, yes, note, reject, no)
      * @param smtpdForbidBareNewlineExclusions smtpd_forbid_bare_newline_exclusions, as CIDR patterns
@@ -166,30 +204,34 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
     }
 
     public SmtpdSettings with(Limits l) {
-        return new SmtpdSettings(identity, l, access, checks, processLimit, tls, sasl, logName);
+        return new SmtpdSettings(identity, l, access, checks, processLimit, tls, sasl, logName, accessMaps);
     }
 
     public SmtpdSettings with(Access a) {
-        return new SmtpdSettings(identity, limits, a, checks, processLimit, tls, sasl, logName);
+        return new SmtpdSettings(identity, limits, a, checks, processLimit, tls, sasl, logName, accessMaps);
     }
 
     public SmtpdSettings with(Checks c) {
-        return new SmtpdSettings(identity, limits, access, c, processLimit, tls, sasl, logName);
+        return new SmtpdSettings(identity, limits, access, c, processLimit, tls, sasl, logName, accessMaps);
     }
 
     public SmtpdSettings with(SmtpdTls t) {
-        return new SmtpdSettings(identity, limits, access, checks, processLimit, t, sasl, logName);
+        return new SmtpdSettings(identity, limits, access, checks, processLimit, t, sasl, logName, accessMaps);
     }
 
     public SmtpdSettings with(SmtpdSasl a) {
-        return new SmtpdSettings(identity, limits, access, checks, processLimit, tls, a, logName);
+        return new SmtpdSettings(identity, limits, access, checks, processLimit, tls, a, logName, accessMaps);
+    }
+
+    public SmtpdSettings with(AccessMaps m) {
+        return new SmtpdSettings(identity, limits, access, checks, processLimit, tls, sasl, logName, m);
     }
 
     public SmtpdSettings withLogName(String name) {
-        return new SmtpdSettings(identity, limits, access, checks, processLimit, tls, sasl, name);
+        return new SmtpdSettings(identity, limits, access, checks, processLimit, tls, sasl, name, accessMaps);
     }
 
     public SmtpdSettings withProcessLimit(int n) {
-        return new SmtpdSettings(identity, limits, access, checks, n, tls, sasl, logName);
+        return new SmtpdSettings(identity, limits, access, checks, n, tls, sasl, logName, accessMaps);
     }
 }

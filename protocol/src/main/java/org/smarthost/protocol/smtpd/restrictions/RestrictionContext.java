@@ -11,11 +11,31 @@ import org.smarthost.protocol.smtpd.SmtpReply;
  * @param sender    MAIL FROM address ("" for the null sender), or null before MAIL
  * @param recipient RCPT TO address, or null outside RCPT
  * @param recipientCount recipients already accepted in this transaction
+ * @param whatsup   writes smtpd's "QUEUEID: action: COMMAND from client: text; from=<..> ..."
+ *                  log lines (access(5) WARN and INFO)
+ * @param evaluation the engine's state for the check in progress (set by the engine)
  */
 public record RestrictionContext(InetAddress clientAddress, String clientName, String heloName,
                                  String sender, String recipient, String saslUsername,
                                  boolean improperPipelining, String replyName, String replyClass,
-                                 SmtpdTables tables, int recipientCount) {
+                                 SmtpdTables tables, int recipientCount, Whatsup whatsup,
+                                 RestrictionEngine.Evaluation evaluation) {
+
+    /** smtpd's log line for an action that does not decide: "warn", "info", ... */
+    @FunctionalInterface
+    public interface Whatsup {
+        void log(String action, String text);
+
+        Whatsup NONE = (action, text) -> { };
+    }
+
+    public RestrictionContext(InetAddress clientAddress, String clientName, String heloName,
+                              String sender, String recipient, String saslUsername,
+                              boolean improperPipelining, String replyName, String replyClass,
+                              SmtpdTables tables, int recipientCount, Whatsup whatsup) {
+        this(clientAddress, clientName, heloName, sender, recipient, saslUsername, improperPipelining, replyName,
+                replyClass, tables, recipientCount, whatsup, null);
+    }
 
     public String namaddr() {
         return clientName + "[" + clientAddress.getHostAddress() + "]";
@@ -23,7 +43,12 @@ public record RestrictionContext(InetAddress clientAddress, String clientName, S
 
     public RestrictionContext forList(String replyName, String replyClass) {
         return new RestrictionContext(clientAddress, clientName, heloName, sender, recipient, saslUsername,
-                improperPipelining, replyName, replyClass, tables, recipientCount);
+                improperPipelining, replyName, replyClass, tables, recipientCount, whatsup, evaluation);
+    }
+
+    RestrictionContext withEvaluation(RestrictionEngine.Evaluation e) {
+        return new RestrictionContext(clientAddress, clientName, heloName, sender, recipient, saslUsername,
+                improperPipelining, replyName, replyClass, tables, recipientCount, whatsup, e);
     }
 
     /** Postfix's reply_class for smtpd_data_restrictions (DATA or BDAT). */

@@ -1,9 +1,18 @@
 package org.smarthost.protocol.smtpd.restrictions;
 
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.smarthost.config.tables.LookupTable;
+import org.smarthost.config.tables.LookupTables;
+import org.smarthost.config.tables.TableOpener;
 import org.smarthost.protocol.smtpd.SmtpdSettings;
 
-/** Settings and the pre-parsed lists restrictions consult, built once per server. */
+/**
+ * Settings, the pre-parsed lists restrictions consult and the lookup tables they name, built
+ * once per server. Tables are opened through a {@link LookupTables} whose relative file names
+ * start at queue_directory and whose errors are logged under smtpd's name.
+ */
 public final class SmtpdTables {
 
     private final SmtpdSettings settings;
@@ -12,9 +21,19 @@ public final class SmtpdTables {
     private final DomainList relayDomains;
     private final NetworkList bareNewlineExclusions;
     private final NetworkList saslExceptions;
+    private final TableOpener opener;
+    private final Logger log;
 
     public SmtpdTables(SmtpdSettings settings) {
+        this(settings, new LookupTables(settings.accessMaps().queueDirectory(),
+                LoggerFactory.getLogger(settings.logName())));
+    }
+
+    /** With another opener, e.g. tests' own tables. */
+    public SmtpdTables(SmtpdSettings settings, TableOpener opener) {
         this.settings = settings;
+        this.opener = opener;
+        this.log = LoggerFactory.getLogger(settings.logName());
         this.mynetworks = NetworkList.parse("mynetworks", settings.access().mynetworks());
         this.mydestination = new DomainList("mydestination", settings.access().mydestination(),
                 settings.access().parentDomainMatchesSubdomains().contains("mydestination"));
@@ -31,6 +50,12 @@ public final class SmtpdTables {
     public DomainList relayDomains() { return relayDomains; }
     public NetworkList bareNewlineExclusions() { return bareNewlineExclusions; }
     public NetworkList saslExceptions() { return saslExceptions; }
+
+    /** smtpd's logger (its service's syslog name). */
+    public Logger log() { return log; }
+
+    /** Opens (or shares) the "type:name" table; one that cannot be opened fails each lookup. */
+    public LookupTable table(String spec) { return opener.open(spec); }
 
     /**
      * Postfix's permit_auth_destination test, without trivial-rewrite: the recipient is ours to

@@ -1,0 +1,178 @@
+package org.smarthost.protocol.smtpd.restrictions;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The lookup keys of access(5) tables, in Postfix's order. A key derived from the real one (a
+ * parent domain, a shorter network, "user@", the address without its extension) is
+ * {@link Key#partial() partial}: pattern tables (regexp, pcre, cidr) are asked the whole string
+ * only, as Postfix asks them.
+ */
+public final class AccessKeys {
+
+    private AccessKeys() {
+    }
+
+    /** One lookup key; {@code partial} keys are not asked of pattern tables. */
+    public record Key(String key, boolean partial) {
+    }
+
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    /**
+     * A host or domain name (client hostname, HELO name, ETRN domain): the name, then its
+     * parent domains, as "parent" when smtpd_access_maps is in parent_domain_matches_subdomains
+     * ({@code parentStyle}), else as ".parent". A numerical name (an IP address) has no parents.
+     * Postfix's check_domain_access.
+     */
+    public static List<Key> domain(String name, boolean parentStyle) {
+        List<Key> keys = new ArrayList<>();
+        boolean partial = false;
+        int pos = 0;
+        while (pos < name.length()) {
+            keys.add(new Key(name.substring(pos), partial));
+            if (!partial && validHostaddr(name)) break;
+            int next = name.indexOf('.', pos + 1);
+            if (next < 0) break;
+            pos = parentStyle ? next + 1 : next;
+            partial = true;
+        }
+        return keys;
+    }
+
+    /**
+     * A client address: the address, then its networks, shortening at the last "." (IPv4:
+     * 1.2.3.4, 1.2.3, 1.2, 1) or ":" (IPv6: 2001:db8::1, 2001:db8:, 2001:db8, 2001).
+     * Postfix's check_addr_access.
+     */
+    public static List<Key> address(String addr) {
+        List<Key> keys = new ArrayList<>();
+        char delim = addr.indexOf(':') >= 0 ? ':' : '.';
+        String a = addr;
+        boolean partial = false;
+        while (true) {
+            keys.add(new Key(a, partial));
+            int cut = a.lastIndexOf(delim);
+            if (cut < 0) break;
+            a = a.substring(0, cut);
+            partial = true;
+        }
+        return keys;
+    }
+
+    /**
+     * A sender or recipient address, Postfix's check_mail_access: user+ext@domain, user@domain
+     * (extension removed with recipient_delimiter), domain, its parent domains ("parent" or
+     * ".parent" as for {@link #domain}), then user+ext@ and user@.
+     *
+     * @param delimiters recipient_delimiter: each character starts an extension ("" for none)
+     */
+    public static List<Key> mail(String address, String delimiters, boolean parentStyle) {
+        List<Key> keys = new ArrayList<>();
+        add(keys, address, false);
+        String bare = stripExtension(address, delimiters);
+        if (bare != null) add(keys, bare, true);
+        int at = address.lastIndexOf('@');
+        if (at >= 0) {
+            String domain = address.substring(at + 1);
+            int pos = 0;
+            while (pos < domain.length()) {
+                add(keys, domain.substring(pos), true);
+                int next = domain.indexOf('.', pos + 1);
+                if (next < 0) break;
+                pos = parentStyle ? next + 1 : next;
+            }
+            add(keys, address.substring(0, at + 1), true);
+            if (bare != null) add(keys, bare.substring(0, bare.lastIndexOf('@') + 1), true);
+        }
+        return keys;
+    }
+
+    /** Postfix's maps_find never looks up an empty key. */
+    private static void add(List<Key> keys, String key, boolean partial) {
+        if (!key.isEmpty()) keys.add(new Key(key, partial));
+    }
+
+    /**
+     * The address without its extension (user+ext@domain → user@domain), or null when it has
+     * none. As Postfix's strip_addr: the localpart is cut at the first delimiter character, not
+     * when that leaves it empty, and never for postmaster, MAILER-DAEMON, double-bounce, or
+     * (when "-" is a delimiter, owner_request_special = yes) owner-foo and foo-request.
+     */
+    public static String stripExtension(String address, String delimiters) {
+        if (delimiters.isEmpty()) return null;
+        int at = address.lastIndexOf('@');
+        String local = at < 0 ? address : address.substring(0, at);
+        String lower = local.toLowerCase(Locale.ROOT);
+        if (lower.equals("postmaster") || lower.equals("mailer-daemon") || lower.equals("double-bounce")) return null;
+        if (delimiters.indexOf('-') >= 0 && (lower.startsWith("owner-")
+                || (lower.length() > 8 && lower.endsWith("-request")))) return null;
+        int cut = -1;
+        for (int i = 0; i < local.length(); i++) {
+            if (delimiters.indexOf(local.charAt(i)) >= 0) {
+                cut = i;
+                break;
+            }
+        }
+        if (cut <= 0) return null;
+        return local.substring(0, cut) + (at < 0 ? "" : address.substring(at));
+    }
+
+    /** Postfix's valid_hostaddr: an IPv4 dotted quad or an IPv6 address, without brackets. */
+    static boolean validHostaddr(String s) {
+        var m = IPV4.matcher(s);
+        if (m.matches()) {
+            for (int i = 1; i <= 4; i++) if (Integer.parseInt(m.group(i)) > 255) return false;
+            return true;
+        }
+        if (s.indexOf(':') < 0 || !s.matches("[0-9A-Fa-f:.]+")) return false;
+        try {
+            return InetAddress.getByName(s) instanceof Inet6Address;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The client address as Postfix prints it (inet_ntop): IPv4 dotted quad (an IPv4-mapped
+     * IPv6 address as its IPv4 address), IPv6 in lower case with the longest run of two or more
+     * zero groups written "::", no scope.
+     */
+    public static String hostAddress(InetAddress a) {
+        if (!(a instanceof Inet6Address)) return a.getHostAddress();
+        byte[] b = a.getAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        int bestStart = -1, bestLen = 0;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) j++;
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        if (bestLen < 2) bestStart = -1;
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                s.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') s.append(':');
+            s.append(Integer.toHexString(g[i]));
+        }
+        return s.toString();
+    }
+}
