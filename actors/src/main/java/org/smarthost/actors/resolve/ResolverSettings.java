@@ -1,5 +1,6 @@
 package org.smarthost.actors.resolve;
 
+import org.smarthost.config.tables.DomainList;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;

@@ -3,7 +3,8 @@ package org.smarthost.protocol.smtpd;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.smarthost.protocol.smtpd.restrictions.DomainList;
+import org.smarthost.config.tables.DomainList;
+import org.smarthost.config.tables.TableOpener;
 import org.smarthost.protocol.smtpd.restrictions.NetworkList;
 import org.smarthost.protocol.smtpd.restrictions.SmtpdTables;
 
@@ -111,14 +112,17 @@ class SmtpdRestrictionsTest extends SmtpdTestSupport {
 
     @Test
     void domainListSubdomainSemantics() {
-        DomainList parent = new DomainList("relay_domains", List.of("example.com, .only-subs.example !no.example.net example.net"), true);
+        DomainList parent = DomainList.of("relay_domains",
+                DomainList.split("example.com, .only-subs.example !no.example.net example.net"),
+                DomainList.Style.DOMAIN, true, TableOpener.NONE);
         assertTrue(parent.matches("example.com"));
         assertTrue(parent.matches("a.b.EXAMPLE.com"));
         assertFalse(parent.matches("only-subs.example"));
         assertTrue(parent.matches("x.only-subs.example"));
         assertFalse(parent.matches("no.example.net"));
         assertTrue(parent.matches("yes.example.net"));
-        DomainList exact = new DomainList("mydestination", List.of("example.com"), false);
+        DomainList exact = DomainList.of("mydestination", List.of("example.com"), DomainList.Style.STRING, false,
+                TableOpener.NONE);
         assertTrue(exact.matches("example.com"));
         assertFalse(exact.matches("sub.example.com"));
         assertTrue(new SmtpdTables(defaults()).isAuthorizedDestination("u@" + HOST));

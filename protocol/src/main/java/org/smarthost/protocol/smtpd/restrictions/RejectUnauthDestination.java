@@ -1,5 +1,7 @@
 package org.smarthost.protocol.smtpd.restrictions;
 
+import org.smarthost.config.tables.LookupException;
+
 /**
  * reject_unauth_destination: relay_domains_reject_code (554) "Relay access denied" unless the
  * recipient is local or in $relay_domains. {@link DeferUnauthDestination} is the same test
@@ -14,7 +16,12 @@ public class RejectUnauthDestination implements SimpleRestriction {
 
     @Override
     public Verdict check(RestrictionContext ctx) {
-        if (ctx.recipient() == null || ctx.tables().isAuthorizedDestination(ctx.recipient())) return Verdict.DUNNO;
+        if (ctx.recipient() == null) return Verdict.DUNNO;
+        try {
+            if (ctx.tables().isAuthorizedDestination(ctx.recipient())) return Verdict.DUNNO;
+        } catch (LookupException e) {
+            return PermitAuthDestination.lookupFailure(ctx, e);
+        }
         return ctx.reject(code(ctx), dsn(), "<" + ctx.recipient() + ">: Relay access denied");
     }
 }

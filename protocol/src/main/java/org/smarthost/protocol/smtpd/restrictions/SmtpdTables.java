@@ -1,8 +1,11 @@
 package org.smarthost.protocol.smtpd.restrictions;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.smarthost.config.tables.DomainList;
 import org.smarthost.config.tables.LookupTable;
 import org.smarthost.config.tables.LookupTables;
 import org.smarthost.config.tables.TableOpener;
@@ -35,13 +38,20 @@ public final class SmtpdTables {
         this.opener = opener;
         this.log = LoggerFactory.getLogger(settings.logName());
         this.mynetworks = NetworkList.parse("mynetworks", settings.access().mynetworks());
-        this.mydestination = new DomainList("mydestination", settings.access().mydestination(),
-                settings.access().parentDomainMatchesSubdomains().contains("mydestination"));
-        this.relayDomains = new DomainList("relay_domains", settings.access().relayDomains(),
-                settings.access().parentDomainMatchesSubdomains().contains("relay_domains"));
+        // mydestination is a string list in Postfix (resolve_local), relay_domains a domain list.
+        this.mydestination = DomainList.of("mydestination", elements(settings.access().mydestination()),
+                DomainList.Style.STRING, false, opener);
+        this.relayDomains = DomainList.of("relay_domains", elements(settings.access().relayDomains()),
+                DomainList.Style.DOMAIN, settings.access().parentDomainMatchesSubdomains().contains("relay_domains"), opener);
         this.bareNewlineExclusions = NetworkList.parse("smtpd_forbid_bare_newline_exclusions",
                 settings.checks().smtpdForbidBareNewlineExclusions());
         this.saslExceptions = NetworkList.parse("smtpd_sasl_exceptions_networks", settings.sasl().exceptionsNetworks());
+    }
+
+    private static List<String> elements(List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) out.addAll(DomainList.split(v));
+        return out;
     }
 
     public SmtpdSettings settings() { return settings; }
@@ -62,6 +72,8 @@ public final class SmtpdTables {
      * accept when it has no domain (it would get $myorigin), when the domain is in
      * mydestination (local class) or relay_domains (relay class). virtual_alias_domains,
      * virtual_mailbox_domains and the inet_interfaces address literals are not yet consulted.
+     *
+     * @throws org.smarthost.config.tables.LookupException when a table in either list cannot answer
      */
     public boolean isAuthorizedDestination(String recipient) {
         int at = recipient.lastIndexOf('@');

@@ -1,4 +1,4 @@
-package org.smarthost.actors.resolve;
+package org.smarthost.config.tables;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.smarthost.config.tables.LookupTable;
-import org.smarthost.config.tables.TableOpener;
 
 /**
  * A Postfix host/domain list parameter value (mydestination, relay_domains,
@@ -62,14 +60,9 @@ public final class DomainList {
         return new DomainList(parameter, style, parentMatchesSubdomains, List.copyOf(entries));
     }
 
-    /** Splits a main.cf list value on commas and whitespace, as Postfix does. */
+    /** Splits a main.cf list value on commas and whitespace, as Postfix does, keeping "{...}" whole. */
     public static List<String> split(String value) {
-        List<String> out = new ArrayList<>();
-        if (value == null) return out;
-        for (String s : value.split("[,\\s]+")) {
-            if (!s.isEmpty()) out.add(s);
-        }
-        return out;
+        return value == null ? new ArrayList<>() : TableSpecs.split(value);
     }
 
     private static void addPattern(String parameter, String raw, TableOpener tables, List<Entry> entries) {
@@ -116,7 +109,7 @@ public final class DomainList {
     }
 
     /**
-     * @throws org.smarthost.config.tables.LookupException when a table in the list cannot be queried
+     * @throws LookupException when a table in the list cannot be queried
      */
     public boolean matches(String name) {
         String host = name.toLowerCase(Locale.ROOT);
