@@ -15,7 +15,7 @@ import org.slf4j.Logger;
  */
 public final class LookupTables implements TableOpener {
 
-    private final Path base;
+    private final TableContext context;
     private final Logger log;
     private final Map<String, TableType> types;
     private final Map<String, LookupTable> open = new ConcurrentHashMap<>();
@@ -26,7 +26,12 @@ public final class LookupTables implements TableOpener {
      * @param log  the process's logger ("postfix/smtpd", "postfix/trivial-rewrite", "postmap")
      */
     public LookupTables(Path base, Logger log) {
-        this.base = base;
+        this(TableContext.of(base, TableLog.of(log)), log);
+    }
+
+    /** With table settings of one's own (postmap's -f, -r, -w; warnings collected by a test). */
+    public LookupTables(TableContext context, Logger log) {
+        this.context = context;
         this.log = log;
         this.types = TableTypes.all();
     }
@@ -45,18 +50,26 @@ public final class LookupTables implements TableOpener {
         return new Maps(parameter, tables);
     }
 
-    private LookupTable openNew(String spec) {
+    /**
+     * Opens a table afresh, not shared and without a surrogate: for postmap, which must stop at
+     * the first table it cannot open, as Postfix's postmap does (its dict_open is fatal).
+     */
+    public LookupTable openChecked(String spec) throws TableOpenException {
         int colon = spec.indexOf(':');
         if (colon <= 0 || colon == spec.length() - 1) {
-            return surrogate(spec, "open dictionary: expecting \"type:name\" form instead of \"" + spec + "\"");
+            throw new TableOpenException("open dictionary: expecting \"type:name\" form instead of \"" + spec + "\"");
         }
         String type = spec.substring(0, colon);
         TableType opener = types.get(type);
         if (opener == null) {
-            return surrogate(spec, "unsupported dictionary type: " + type);
+            throw new TableOpenException("unsupported dictionary type: " + type);
         }
+        return opener.open(spec, spec.substring(colon + 1), context);
+    }
+
+    private LookupTable openNew(String spec) {
         try {
-            return opener.open(spec, spec.substring(colon + 1), base);
+            return openChecked(spec);
         } catch (TableOpenException e) {
             return surrogate(spec, e.getMessage());
         }
