@@ -73,7 +73,7 @@ final class IndexedTable implements ListableTable {
         this.lastCheck = nanoClock.getAsLong();
     }
 
-    static LookupTable open(String spec, String type, String name, TableContext context) throws TableOpenException {
+    static IndexedTable open(String spec, String type, String name, TableContext context) throws TableOpenException {
         return open(spec, type, name, context, System::nanoTime);
     }
 
