@@ -144,8 +144,7 @@ public final class IndexedFile {
     private static String string(ByteBuffer in) {
         int length = in.getInt();
         if (length < 0 || length > in.remaining()) throw new IllegalArgumentException("bad length");
-        String s = new String(bytes(in, length), StandardCharsets.UTF_8);
-        return s;
+        return new String(bytes(in, length), StandardCharsets.UTF_8);
     }
 
     private static byte[] bytes(ByteBuffer in, int length) {

@@ -24,14 +24,15 @@ import java.util.regex.PatternSyntaxException;
  *     first that matches, so "(a|ab)" captures "a" where POSIX captures "ab". POSIX bracket
  *     expressions are translated: "[[:alpha:]]" works, "]" first in a bracket is literal, a
  *     backslash inside brackets is literal. "x" (basic regular expressions, BRE) is translated:
- *     \( \) \{ \} group and count, ( ) { } + ? | are literal. GNU's \&lt; \&gt; word boundaries match
- *     the literal characters instead (use \b). Lookaheads, lazy quantifiers and \d, which POSIX
- *     lacks, are accepted rather than rejected.</li>
+ *     \( \) \{ \} group and count, ( ) { } + ? | are literal. GNU's word boundaries \&lt; \&gt; and
+ *     string ends \` \' are translated too. Lookaheads, lazy quantifiers and \d, which POSIX
+ *     lacks, are accepted rather than rejected. "$" also matches before a final newline (POSIX:
+ *     only at the very end); lookup keys rarely end in one.</li>
  * <li>pcre: flags i m s x as PCRE; A anchors the match at the start; E makes $ match only at the
- *     very end; U swaps greedy and lazy quantifiers; X is accepted and changes nothing (Java
- *     already rejects unknown escapes, which is what PCRE_EXTRA did). PCRE-only syntax such as
- *     recursion (?R), (*VERB)s and \K is rejected by Java; such a rule is skipped with the
- *     compiler's message.</li>
+ *     very end; U swaps greedy and lazy quantifiers; X is ignored with a warning, as by Postfix
+ *     built with PCRE2 (Java already rejects unknown escapes, as PCRE_EXTRA did). PCRE-only
+ *     syntax such as recursion (?R), (*VERB)s and \K is rejected by Java; such a rule is skipped
+ *     with the compiler's message.</li>
  * </ul>
  */
 final class RegexpTable implements LookupTable {
@@ -254,6 +255,10 @@ final class RegexpTable implements LookupTable {
                 if ((dialect == Dialect.REGEXP ? "imx" : "imsxAEUX").indexOf(p.charAt(i)) < 0) {
                     warn(line, "unknown regexp option \"" + p.charAt(i) + "\": skipping this rule");
                     return null;
+                }
+                if (p.charAt(i) == 'X') {
+                    // as Postfix built with PCRE2, which dropped PCRE_EXTRA
+                    warn(line, "ignoring obsolete regexp option \"X\"");
                 }
                 i++;
             }
