@@ -17,7 +17,8 @@ public final class Commands {
         for (String name : List.of("postqueue", "postsuper", "postcat", "mailq", "history")) {
             PROGRAMS.put(name, args -> QueueLauncher.main(name, args));
         }
-        for (String name : List.of("sendmail", "newaliases", "postmap")) {
+        PROGRAMS.put("postmap", PostmapLauncher::main);
+        for (String name : List.of("sendmail", "newaliases")) {
             PROGRAMS.put(name, args -> NotImplemented.run(name));
         }
     }

@@ -520,5 +520,6 @@ public final class Postconf implements Callable<Integer> {
      * lookup tables keeps this list in step with what really works.
      */
     public static final List<String> LOOKUP_TYPES = List.of(
-            "cidr", "hash", "inline", "pcre", "regexp", "sqlite", "static", "texthash");
+            "btree", "cdb", "cidr", "fail", "hash", "inline", "lmdb", "pcre", "proxy", "regexp", "sqlite", "static",
+            "texthash");
 }

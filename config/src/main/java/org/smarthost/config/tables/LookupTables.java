@@ -17,7 +17,7 @@ import org.slf4j.Logger;
  */
 public final class LookupTables implements TableOpener {
 
-    private final Path base;
+    private final TableContext context;
     private final Logger log;
     private final LongSupplier clock;
     private final Map<String, TableType> types;
@@ -29,11 +29,16 @@ public final class LookupTables implements TableOpener {
      * @param log  the process's logger ("postfix/smtpd", "postfix/trivial-rewrite", "postmap")
      */
     public LookupTables(Path base, Logger log) {
-        this(base, log, System::nanoTime);
+        this(TableContext.of(base, TableLog.of(log)), log);
     }
 
-    LookupTables(Path base, Logger log, LongSupplier clock) {
-        this.base = base;
+    /** With table settings of one's own (postmap's -f, -r, -w; warnings collected by a test). */
+    public LookupTables(TableContext context, Logger log) {
+        this(context, log, System::nanoTime);
+    }
+
+    LookupTables(TableContext context, Logger log, LongSupplier clock) {
+        this.context = context;
         this.log = log;
         this.clock = clock;
         this.types = TableTypes.all();
@@ -53,21 +58,31 @@ public final class LookupTables implements TableOpener {
         return new Maps(parameter, tables);
     }
 
-    private LookupTable openNew(String spec) {
+    /**
+     * Opens a table afresh, not shared and without a surrogate: for postmap, which must stop at
+     * the first table it cannot open, as Postfix's postmap does (its dict_open is fatal).
+     */
+    public LookupTable openChecked(String spec) throws TableOpenException {
         int colon = spec.indexOf(':');
         if (colon <= 0 || colon == spec.length() - 1) {
-            return surrogate(spec, "open dictionary: expecting \"type:name\" form instead of \"" + spec + "\"");
+            throw new TableOpenException("open dictionary: expecting \"type:name\" form instead of \"" + spec + "\"");
         }
         String type = spec.substring(0, colon);
         TableType opener = types.get(type);
         if (opener == null) {
-            return surrogate(spec, "unsupported dictionary type: " + type);
+            throw new TableOpenException("unsupported dictionary type: " + type);
         }
-        String name = spec.substring(colon + 1);
+        return opener.open(spec, spec.substring(colon + 1), context);
+    }
+
+    private LookupTable openNew(String spec) {
         try {
-            return opener.open(spec, name, base);
+            return openChecked(spec);
         } catch (TableOpenException e) {
-            return new ReopeningTable(spec, () -> opener.open(spec, name, base), surrogate(spec, e.getMessage()), clock);
+            SurrogateTable failed = surrogate(spec, e.getMessage());
+            int colon = spec.indexOf(':');
+            boolean knownType = colon > 0 && types.containsKey(spec.substring(0, colon));
+            return knownType ? new ReopeningTable(spec, () -> openChecked(spec), failed, clock) : failed;
         }
     }
 
