@@ -378,6 +378,51 @@ class DeliveryIT {
         await("delivered after the second reload", () -> mail.maillogText().contains(id + ": removed"));
     }
 
+    /**
+     * transport_maps from a file built with postmap, the way a Postfix administrator routes a
+     * domain: before postmap has run the table is missing and the mail waits in the queue (never
+     * sent the default way); postmap alone, with no reload, lets the next queue run deliver it.
+     * relocated_maps bounces a recipient that has moved.
+     */
+    @Test
+    @Order(10)
+    void transportMapsBuiltWithPostmapRouteMailAndRelocatedMapsBounceIt() throws Exception {
+        Path transport = temp.resolve("transport");
+        Files.writeString(transport, "# routes\nrouted.example   smtp:[127.0.0.1]:" + relay.port + "\n");
+        try {
+            assertEquals(0, mail.run("postconf", "-e", "transport_maps = hash:" + transport,
+                    "relocated_maps = inline:{ivan@remote.example=ivan@new.example}").exit());
+            MailSystem.Result reload = mail.run("postfix", "reload");
+            assertEquals(0, reload.exit(), reload.toString());
+            String early = send("alice@client.example", List.of("judy@routed.example"), "before postmap");
+            Pattern deferred = Pattern.compile(early + ": to=<judy@routed\\.example>, relay=none, .*status=deferred "
+                    + "\\(address resolver failure\\)");
+            await("deferred while the table is missing", () -> deferred.matcher(mail.maillogText()).find());
+            String log = mail.maillogText();
+            assertTrue(log.contains("postfix/trivial-rewrite[") && log.contains("warning: hash:" + transport
+                    + " is unavailable. open database " + transport + ".db: No such file or directory"), log);
+            assertTrue(log.contains("warning: transport_maps lookup failure"), log);
+            assertEquals(0, senders.count("Subject: before postmap"), "never sent to the relayhost instead");
+
+            MailSystem.Result postmap = mail.run("postmap", transport.toString());
+            assertEquals(0, postmap.exit(), postmap.toString());
+            assertEquals(0, mail.run("postqueue", "-f").exit());
+            await("delivered by the table's route", () -> relay.count("Subject: before postmap") == 1);
+            assertEquals(0, senders.count("Subject: before postmap"));
+            String other = send("alice@client.example", List.of("kate@elsewhere.example"), "not in the table");
+            await("the rest still goes to the relayhost", () -> senders.count("Subject: not in the table") == 1);
+            assertTrue(mail.maillogText().contains(other + ": removed"));
+
+            String moved = send("alice@client.example", List.of("ivan@remote.example"), "to a relocated user");
+            Pattern bounced = Pattern.compile(moved + ": to=<ivan@remote\\.example>, relay=none, .*dsn=5\\.1\\.6, "
+                    + "status=bounced \\(User has moved to ivan@new\\.example\\)");
+            await("bounced as moved", () -> bounced.matcher(mail.maillogText()).find());
+        } finally {
+            assertEquals(0, mail.run("postconf", "-e", "transport_maps =", "relocated_maps =").exit());
+            assertEquals(0, mail.run("postfix", "reload").exit());
+        }
+    }
+
     /** One transaction: MAIL, RCPT, DATA with {@code content} (CRLF lines); the reply to the final dot. */
     private static String data(SmtpClient smtp, String content) throws Exception {
         assertTrue(smtp.command("MAIL FROM:<alice@client.example>").startsWith("250"));

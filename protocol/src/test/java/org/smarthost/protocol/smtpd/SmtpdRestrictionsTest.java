@@ -47,6 +47,25 @@ class SmtpdRestrictionsTest extends SmtpdTestSupport {
     }
 
     @Test
+    void relayDomainsFromATableAndATableThatCannotAnswer() throws Exception {
+        SmtpServer server = start(withNetworks(defaults(), List.of("192.0.2.0/24"), List.of(HOST),
+                List.of("inline:{relay.example=OK, partner.example=OK}", "!excluded.relay.example")));
+        SmtpTestClient c = ehlo(server);
+        c.cmd("MAIL FROM:<s@example.org>");
+        assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<a@Partner.Example>"));
+        assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<a@sub.relay.example>"), "parent style: the table's key covers subdomains");
+        assertEquals("454 4.7.1 <a@elsewhere.example>: Relay access denied", c.cmd("RCPT TO:<a@elsewhere.example>"));
+
+        SmtpServer broken = start(withNetworks(defaults(), List.of("192.0.2.0/24"), List.of(HOST),
+                List.of("hash:/nonexistent/relay_domains")));
+        SmtpTestClient d = ehlo(broken);
+        d.cmd("MAIL FROM:<s@example.org>");
+        assertEquals("451 4.3.0 <a@elsewhere.example>: Temporary lookup failure", d.cmd("RCPT TO:<a@elsewhere.example>"));
+        logs.await(l -> l.equals("warning: hash:/nonexistent/relay_domains is unavailable. "
+                + "open database /nonexistent/relay_domains.db: No such file or directory"));
+    }
+
+    @Test
     void mynetworksClientsMayRelay() throws Exception {
         SmtpServer server = start(defaults());
         SmtpTestClient c = ehlo(server);
