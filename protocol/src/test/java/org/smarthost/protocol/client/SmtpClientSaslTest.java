@@ -247,6 +247,37 @@ class SmtpClientSaslTest {
     }
 
     @Test
+    void lmtpLogsInAfterLhlo() throws Exception {
+        try (ScriptedServer server = new ScriptedServer((in, out) -> {
+            out.send("220 scripted LMTP");
+            assertTrue(in.readLine().startsWith("LHLO "));
+            out.send("250-scripted", "250-AUTH PLAIN", "250 ENHANCEDSTATUSCODES");
+            assertEquals("AUTH PLAIN " + b64("\0alice\0secret"), in.readLine());
+            out.send("235 2.7.0 Authentication successful");
+            assertTrue(in.readLine().startsWith("MAIL FROM:"));
+            out.send("250 2.1.0 Ok");
+            assertTrue(in.readLine().startsWith("RCPT TO:"));
+            out.send("250 2.1.5 Ok");
+            assertEquals("DATA", in.readLine());
+            out.send("354 go");
+            while (!".".equals(in.readLine())) { }
+            out.send("250 2.0.0 <rcpt@example.test> Saved");
+            in.readLine();
+            out.send("221 2.0.0 Bye");
+        });
+             SmtpClient client = SmtpClient.create(SmtpClientSettings.lmtpDefaults("client.example.test")
+                     .withTimeouts(Duration.ofSeconds(5)), new MxResolver(dns.client(), MxResolver.Settings.defaults()),
+                     StartTlsHook.NONE, sasl("inline:{127.0.0.1:PORT=alice:secret}".replace("PORT",
+                             String.valueOf(server.port()))))) {
+            // the key is the nexthop as written, without LMTP's "inet:"
+            DeliveryResult result = client.deliver(SmtpClientSinkTest.simple("inet:127.0.0.1:" + server.port(),
+                    "rcpt@example.test")).get();
+            assertTrue(server.errors.isEmpty(), server.errors.toString());
+            assertEquals(Outcome.DELIVERED, result.recipients().get(0).outcome(), result.toString());
+        }
+    }
+
+    @Test
     void aLongInitialResponseFollowsAnEmptyChallenge() throws Exception {
         String password = "p".repeat(600);
         try (ScriptedServer server = new ScriptedServer((in, out) -> {
