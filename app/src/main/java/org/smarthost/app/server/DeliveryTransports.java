@@ -3,6 +3,7 @@ package org.smarthost.app.server;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +24,7 @@ import org.smarthost.actors.delivery.Transports;
 import org.smarthost.config.Config;
 import org.smarthost.config.MasterService;
 import org.smarthost.persistence.body.BodyStore;
+import org.smarthost.protocol.client.ClientSasl;
 import org.smarthost.protocol.client.NexthopParser;
 import org.smarthost.protocol.client.SmtpClient;
 import org.smarthost.protocol.client.SmtpClientSettings;
@@ -56,12 +58,25 @@ public final class DeliveryTransports implements Transports, AutoCloseable {
     private final MxResolver resolver;
     private final Map<String, DeliveryAgent> agents = new ConcurrentHashMap<>();
     private final List<SmtpClient> clients = new ArrayList<>();
+    private final Map<String, ClientSasl> sasl = new HashMap<>();
 
-    public DeliveryTransports(Config config, List<MasterService> masterServices, BodyStore bodies) {
+    /**
+     * @param queueDirectory where relative lookup table names (smtp_sasl_password_maps) start
+     * @throws org.smarthost.config.ConfigException for a delivery agent's SMTP AUTH settings that
+     *         Postfix's smtp(8) refuses (see {@link ClientSaslFactory}): checked now, at start or reload
+     */
+    public DeliveryTransports(Config config, List<MasterService> masterServices, BodyStore bodies, Path queueDirectory) {
         this.config = config;
         this.mainCf = expandedMainCf(config);
         for (MasterService s : masterServices) {
             if (s.type().equals("unix")) services.putIfAbsent(s.name(), s);
+        }
+        for (MasterService s : services.values()) {
+            boolean lmtp = s.command().equals("lmtp");
+            if (lmtp || s.command().equals("smtp")) {
+                sasl.put(s.name(), ClientSaslFactory.build(config.withOverrides(s.overrides()), lmtp, queueDirectory,
+                        LoggerFactory.getLogger(lmtp ? "postfix/lmtp" : "postfix/smtp")));
+            }
         }
         this.bodies = bodies;
         this.group = transport.newGroup(2, new DefaultThreadFactory("smtp", true));
@@ -98,17 +113,17 @@ public final class DeliveryTransports implements Transports, AutoCloseable {
         if (service == null) return unavailable(transport);
         Config c = config.withOverrides(service.overrides());
         return switch (service.command()) {
-            case "smtp" -> smtp(c, false);
-            case "lmtp" -> smtp(c, true);
+            case "smtp" -> smtp(c, false, sasl.getOrDefault(transport, ClientSasl.NONE));
+            case "lmtp" -> smtp(c, true, sasl.getOrDefault(transport, ClientSasl.NONE));
             case "error" -> transport.equals("retry") ? ErrorAgent.retry() : ErrorAgent.error();
             case "discard" -> ErrorAgent.discard();
             default -> unavailable(transport);
         };
     }
 
-    private DeliveryAgent smtp(Config c, boolean lmtp) {
+    private DeliveryAgent smtp(Config c, boolean lmtp, ClientSasl auth) {
         StartTlsHook tls = ClientTlsFactory.build(c, lmtp, LoggerFactory.getLogger(lmtp ? "postfix/lmtp" : "postfix/smtp"));
-        SmtpClient client = new SmtpClient(clientSettings(c, lmtp), resolver, transport, group, tls);
+        SmtpClient client = new SmtpClient(clientSettings(c, lmtp), resolver, transport, group, tls, auth);
         clients.add(client);
         return new SmtpAgent(client, bodies, c.getTime("minimal_backoff_time"));
     }

@@ -128,7 +128,7 @@ public final class SmarthostServer {
     private void startDelivery(QueueRuntime queue) {
         org.smarthost.config.Config c = conf.config();
         this.queue = queue;
-        this.transports = new DeliveryTransports(c, conf.masterServices(), queue.queue().bodies());
+        this.transports = new DeliveryTransports(c, conf.masterServices(), queue.queue().bodies(), conf.queueDirectory());
         system.getWhenTerminated().whenComplete((d, e) -> transports.close());
         queue.queue().startDelivery(DeliverySettingsFactory.scheduler(c), DeliverySettingsFactory.resolver(conf),
                 transports, new org.smarthost.protocol.dsn.DsnComposer(DeliverySettingsFactory.dsn(c)));
@@ -142,7 +142,7 @@ public final class SmarthostServer {
         org.smarthost.config.Config c = next.config();
         var settings = DeliverySettingsFactory.scheduler(c);
         var resolver = DeliverySettingsFactory.resolver(next);
-        DeliveryTransports replacement = new DeliveryTransports(c, next.masterServices(), queue.queue().bodies());
+        DeliveryTransports replacement = new DeliveryTransports(c, next.masterServices(), queue.queue().bodies(), next.queueDirectory());
         DeliveryTransports old = transports;
         transports = replacement;
         queue.queue().reconfigureDelivery(settings, resolver, replacement, old::close);

@@ -18,11 +18,18 @@ public final class NexthopParser {
     /** @param defaultPort {@code smtp_tcp_port} (25) or {@code lmtp_tcp_port} (24) */
     public static List<Nexthop> parseList(String text, boolean lmtp, int defaultPort) {
         List<Nexthop> list = new ArrayList<>();
-        for (String word : text.trim().split("[\\s,]+")) {
-            if (!word.isEmpty()) list.add(parse(word, lmtp, defaultPort));
-        }
+        for (String word : split(text)) list.add(parse(word, lmtp, defaultPort));
         if (list.isEmpty()) throw new IllegalArgumentException("empty nexthop destination");
         return list;
+    }
+
+    /** The destinations of a list as written, in order. */
+    public static List<String> split(String text) {
+        List<String> words = new ArrayList<>();
+        for (String word : text.trim().split("[\\s,]+")) {
+            if (!word.isEmpty()) words.add(word);
+        }
+        return words;
     }
 
     public static Nexthop parse(String text, boolean lmtp, int defaultPort) {

@@ -37,31 +37,44 @@ public final class SmtpClient implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final StartTlsHook tls;
+    private final ClientSasl sasl;
     private final ConnectionCache cache = new ConnectionCache();
     private final Logger log;
 
     /** A client on a shared {@code group}, whose event loops must be of {@code transport}. */
     public SmtpClient(SmtpClientSettings settings, MxResolver resolver, NettyTransport transport, EventLoopGroup group,
                       StartTlsHook tls) {
-        this(settings, resolver, transport, group, false, tls);
+        this(settings, resolver, transport, group, false, tls, ClientSasl.NONE);
+    }
+
+    /** A client on a shared {@code group} with STARTTLS and SMTP AUTH. */
+    public SmtpClient(SmtpClientSettings settings, MxResolver resolver, NettyTransport transport, EventLoopGroup group,
+                      StartTlsHook tls, ClientSasl sasl) {
+        this(settings, resolver, transport, group, false, tls, sasl);
     }
 
     private SmtpClient(SmtpClientSettings settings, MxResolver resolver, NettyTransport transport, EventLoopGroup group,
-                       boolean ownsGroup, StartTlsHook tls) {
+                       boolean ownsGroup, StartTlsHook tls, ClientSasl sasl) {
         this.settings = settings;
         this.resolver = resolver;
         this.transport = transport;
         this.group = group;
         this.ownsGroup = ownsGroup;
         this.tls = tls;
+        this.sasl = sasl;
         this.log = LoggerFactory.getLogger(settings.lmtp() ? "postfix/lmtp" : "postfix/smtp");
     }
 
     /** A client with its own event loop group of the best transport, closed by {@link #close()}. */
     public static SmtpClient create(SmtpClientSettings settings, MxResolver resolver) {
+        return create(settings, resolver, StartTlsHook.NONE, ClientSasl.NONE);
+    }
+
+    /** The same, with STARTTLS and SMTP AUTH. */
+    public static SmtpClient create(SmtpClientSettings settings, MxResolver resolver, StartTlsHook tls, ClientSasl sasl) {
         NettyTransport transport = NettyTransport.best();
         EventLoopGroup group = transport.newGroup(2, new DefaultThreadFactory(settings.lmtp() ? "lmtp" : "smtp", true));
-        return new SmtpClient(settings, resolver, transport, group, true, StartTlsHook.NONE);
+        return new SmtpClient(settings, resolver, transport, group, true, tls, sasl);
     }
 
     public SmtpClientSettings settings() { return settings; }
@@ -79,7 +92,8 @@ public final class SmtpClient implements AutoCloseable {
         if (ownsGroup) group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    private record Target(Relay relay, SocketAddress address) { }
+    /** A server to try, and the nexthop (as written) it came from: a SASL password lookup key. */
+    private record Target(Relay relay, SocketAddress address, String dest) { }
 
     /** The state of one delivery request while it moves across servers. */
     private final class Attempt {
@@ -102,16 +116,17 @@ public final class SmtpClient implements AutoCloseable {
 
         CompletableFuture<DeliveryResult> run() {
             List<Nexthop> nexthops;
+            List<String> dests = NexthopParser.split(request.nexthop());
             try {
                 nexthops = NexthopParser.parseList(request.nexthop(), settings.lmtp(), settings.defaultPort());
             } catch (IllegalArgumentException e) {
                 lastFailure = new SessionFailure("4.3.5", "server configuration error: " + e.getMessage(), null);
                 return CompletableFuture.completedFuture(result());
             }
-            String key = cacheKey(nexthops);
+            String key = cacheKey(nexthops) + sasl.cacheKey(request.sender());
             return tryCached(key)
                     .thenCompose(finished -> finished ? CompletableFuture.<Void>completedFuture(null)
-                            : resolve(nexthops).thenCompose(targets -> tryTargets(key, targets, 0, tls)))
+                            : resolve(nexthops, dests).thenCompose(targets -> tryTargets(key, targets, 0, tls)))
                     .handle((ok, error) -> {
                         if (error != null) {
                             log.warn("warning: unexpected error in delivery to {}: {}", request.nexthop(), error.toString());
@@ -145,9 +160,9 @@ public final class SmtpClient implements AutoCloseable {
             });
         }
 
-        private CompletableFuture<List<Target>> resolve(List<Nexthop> nexthops) {
+        private CompletableFuture<List<Target>> resolve(List<Nexthop> nexthops, List<String> dests) {
             List<CompletableFuture<List<Target>>> lookups = new ArrayList<>();
-            for (Nexthop nexthop : nexthops) lookups.add(targets(nexthop));
+            for (int n = 0; n < nexthops.size(); n++) lookups.add(targets(nexthops.get(n), dest(dests.get(n))));
             return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new)).handle((v, e) -> {
                 List<Target> all = new ArrayList<>();
                 SessionFailure firstTransient = null, firstPermanent = null;
@@ -168,10 +183,11 @@ public final class SmtpClient implements AutoCloseable {
             });
         }
 
-        private CompletableFuture<List<Target>> targets(Nexthop nexthop) {
+        private CompletableFuture<List<Target>> targets(Nexthop nexthop, String dest) {
             if (nexthop instanceof Nexthop.Unix unix) {
                 return CompletableFuture.completedFuture(List.of(new Target(
-                        new Relay(settings.myHostname(), unix.path(), -1), UnixDomainSocketAddress.of(unix.path()))));
+                        new Relay(settings.myHostname(), unix.path(), -1), UnixDomainSocketAddress.of(unix.path()),
+                        unix.path())));
             }
             Nexthop.Inet inet = (Nexthop.Inet) nexthop;
             CompletableFuture<List<ServerAddress>> servers = inet.mxLookup()
@@ -181,7 +197,7 @@ public final class SmtpClient implements AutoCloseable {
                 List<Target> targets = new ArrayList<>();
                 for (ServerAddress s : list) {
                     targets.add(new Target(new Relay(s.hostname(), s.addressText(), s.port()),
-                            new InetSocketAddress(s.address(), s.port())));
+                            new InetSocketAddress(s.address(), s.port()), dest));
                 }
                 return targets;
             });
@@ -211,11 +227,13 @@ public final class SmtpClient implements AutoCloseable {
         private CompletableFuture<Void> session(String key, SmtpSession session, List<Target> targets, int i,
                                                 StartTlsHook hook) {
             relay = session.relay();
-            return session.open(hook).handle((ok, error) -> {
+            Target target = targets.get(i);
+            return session.open(hook, sasl, request.sender(), target.dest()).handle((ok, error) -> {
                 if (error != null) {
                     SessionFailure failure = session.ioFailure(error, "performing the EHLO handshake");
                     session.quit();
-                    if (failure.optionalTls() && request.plaintextFallback() && !plaintextRetried) {
+                    if (failure.optionalTls() && request.plaintextFallback() && !plaintextRetried
+                            && !sasl.hasCredentials(request.sender(), target.relay().hostname(), target.dest())) {
                         // Postfix's RETRY_AS_PLAINTEXT: the same server again, at once, without
                         // TLS, and without counting against smtp_mx_session_limit.
                         plaintextRetried = true;
@@ -306,6 +324,12 @@ public final class SmtpClient implements AutoCloseable {
             return new DeliveryResult(list, relay, Duration.ofNanos(ready - start), Duration.ofNanos(end - ready),
                     lastFailure != null && lastFailure.optionalTls());
         }
+    }
+
+    /** Postfix's iter->dest: the nexthop as written ("inet:" dropped for LMTP, "unix:" too). */
+    private static String dest(String word) {
+        String lower = word.toLowerCase(java.util.Locale.ROOT);
+        return lower.startsWith("inet:") || lower.startsWith("unix:") ? word.substring(5) : word;
     }
 
     private String cacheKey(List<Nexthop> nexthops) {

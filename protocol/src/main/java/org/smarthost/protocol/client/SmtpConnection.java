@@ -106,6 +106,9 @@ public final class SmtpConnection {
 
     public boolean isOpen() { return channel.isActive() && failure == null; }
 
+    /** Whether STARTTLS has put TLS on this connection. */
+    public boolean tlsActive() { return channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null; }
+
     Duration age() { return Duration.ofNanos(System.nanoTime() - createdNanos); }
 
     int transactions() { return transactions; }

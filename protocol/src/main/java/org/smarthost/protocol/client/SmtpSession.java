@@ -22,8 +22,12 @@ final class SmtpSession {
 
     Relay relay() { return connection.relay(); }
 
-    /** Greeting and handshake; fails with a {@link SessionFailure} worded as Postfix's. */
-    CompletableFuture<Void> open(StartTlsHook tls) {
+    /**
+     * Greeting and handshake: EHLO, STARTTLS and EHLO again when TLS starts, then AUTH when the
+     * server offers it and there is a login for it ({@code sender} and {@code dest}, the nexthop
+     * as written, are password lookup keys). Fails with a {@link SessionFailure} worded as Postfix's.
+     */
+    CompletableFuture<Void> open(StartTlsHook tls, ClientSasl sasl, String sender, String dest) {
         return await(settings.heloTimeout(), "receiving the initial server greeting").thenCompose(greeting -> {
             if (greeting.code() / 100 != 2) {
                 String dsn = greeting.dsn();
@@ -33,7 +37,8 @@ final class SmtpSession {
             }
             return hello();
         }).thenCompose(ignored -> tls.negotiate(connection, connection.features()))
-          .thenCompose(started -> started ? hello() : CompletableFuture.completedFuture(null));
+          .thenCompose(started -> started ? hello() : CompletableFuture.completedFuture(null))
+          .thenCompose(ignored -> sasl.login(this, settings, sender, dest));
     }
 
     private CompletableFuture<Void> hello() {

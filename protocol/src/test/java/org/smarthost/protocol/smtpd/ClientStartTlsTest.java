@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import org.smarthost.config.tables.LookupTables;
+import org.smarthost.protocol.client.ClientSasl;
 import org.smarthost.protocol.client.ClientStartTls;
 import org.smarthost.protocol.client.DeliveryRequest;
 import org.smarthost.protocol.client.DeliveryResult;
@@ -34,6 +36,7 @@ import org.smarthost.protocol.client.StartTlsHook;
 import org.smarthost.protocol.dns.MxResolver;
 import org.smarthost.protocol.dns.TestDnsServer;
 import org.smarthost.protocol.io.NettyTransport;
+import org.smarthost.protocol.sasl.SaslSecurityOptions;
 import org.smarthost.protocol.tls.ServerCredentials;
 import org.smarthost.protocol.tls.ServerTlsContexts;
 import org.smarthost.protocol.tls.TestCertificates;
@@ -86,9 +89,14 @@ class ClientStartTlsTest extends SmtpdTestSupport {
 
     /** @param plaintextFallback the message has waited minimal_backoff_time (a retry) */
     private DeliveryResult deliver(SmtpServer server, StartTlsHook tls, boolean plaintextFallback) throws Exception {
+        return deliver(server, tls, plaintextFallback, ClientSasl.NONE);
+    }
+
+    private DeliveryResult deliver(SmtpServer server, StartTlsHook tls, boolean plaintextFallback, ClientSasl sasl)
+            throws Exception {
         SmtpClient client = new SmtpClient(SmtpClientSettings.smtpDefaults("client.example.test")
                 .withTimeouts(Duration.ofSeconds(10)), new MxResolver(dns.client(), MxResolver.Settings.defaults()),
-                transport, group, tls);
+                transport, group, tls, sasl);
         try {
             DeliveryRequest request = new DeliveryRequest("[127.0.0.1]:" + server.boundAddress().getPort(),
                     "sender@example.test", List.of(Recipient.of("rcpt@" + HOST)), null, null, BODY.length, null, false,
@@ -179,5 +187,19 @@ class ClientStartTlsTest extends SmtpdTestSupport {
         assertEquals("Cannot start TLS: handshake failure", encrypt.recipients().get(0).text());
         assertTrue(!encrypt.noThrottle());
         assertEquals(1, receiver.committed.size());
+    }
+
+    @Test
+    void noPlaintextRetryWhenThereIsASaslLogin() throws Exception {
+        // Postfix's HAVE_SASL_CREDENTIALS: the server may offer AUTH over TLS only
+        SmtpServer server = start(server(true, serverContext)); // TLSv1.3 only
+        Logger log = (Logger) LoggerFactory.getLogger("postfix/smtp");
+        ClientSasl sasl = new ClientSasl(true, new LookupTables(tmp, log).maps("smtp_sasl_password_maps",
+                "inline:{127.0.0.1=alice:secret}"), SaslSecurityOptions.DEFAULT, SaslSecurityOptions.DEFAULT, null,
+                false, true, "", log);
+        DeliveryResult may = deliver(server, client(false, "TLSv1.2"), true, sasl);
+        assertEquals(Outcome.DEFERRED, may.recipients().get(0).outcome());
+        assertEquals("Cannot start TLS: handshake failure", may.recipients().get(0).text());
+        assertEquals(0, receiver.committed.size());
     }
 }
