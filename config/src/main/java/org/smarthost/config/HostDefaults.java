@@ -126,46 +126,10 @@ public final class HostDefaults {
             if (!v6) {
                 return net.getHostAddress() + "/" + prefix;
             }
-            return "[" + compress(net.getHostAddress()) + "]/" + prefix;
+            return "[" + InetText.ntop(net) + "]/" + prefix;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** RFC 5952 text form (the JDK prints every group in full). */
-    static String compress(String full) {
-        String s = full.contains("%") ? full.substring(0, full.indexOf('%')) : full;
-        String[] groups = s.split(":");
-        StringBuilder norm = new StringBuilder();
-        for (int i = 0; i < groups.length; i++) {
-            if (i > 0) {
-                norm.append(':');
-            }
-            norm.append(Integer.toHexString(Integer.parseInt(groups[i], 16)));
-        }
-        String[] g = norm.toString().split(":");
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < g.length; ) {
-            if (g[i].equals("0")) {
-                int j = i;
-                while (j < g.length && g[j].equals("0")) {
-                    j++;
-                }
-                if (j - i > bestLen) {
-                    bestStart = i;
-                    bestLen = j - i;
-                }
-                i = j;
-            } else {
-                i++;
-            }
-        }
-        if (bestStart < 0) {
-            return String.join(":", g);
-        }
-        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, g.length));
-        return head + "::" + tail;
-    }
 }

@@ -15,6 +15,8 @@ import org.smarthost.config.MasterCf;
 import org.smarthost.config.MasterService;
 import org.smarthost.config.ParameterRegistry;
 
+import org.smarthost.config.GetoptStyle;
+import org.smarthost.config.tables.LookupTables;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,25 +86,7 @@ public final class Postconf implements Callable<Integer> {
         cmd.out = out;
         cmd.err = err;
         cmd.env = env;
-        CommandLine cl = new CommandLine(cmd);
-        cl.setPosixClusteredShortOptionsAllowed(true);
-        cl.setUnmatchedOptionsArePositionalParams(false);
-        cl.setParameterExceptionHandler((ex, a) -> {
-            // getopt(3)'s wording, then Postfix's usage line
-            if (ex instanceof CommandLine.MissingParameterException mpe && !mpe.getMissing().isEmpty()
-                    && mpe.getMissing().get(0) instanceof CommandLine.Model.OptionSpec opt) {
-                err.println(PROGRAM + ": option requires an argument -- '" + opt.shortestName().substring(1) + "'");
-            } else if (ex instanceof CommandLine.UnmatchedArgumentException uae && !uae.getUnmatched().isEmpty()) {
-                err.println(PROGRAM + ": invalid option -- '" + unknownOptionChar(uae.getUnmatched().get(0)) + "'");
-            } else {
-                err.println(PROGRAM + ": " + ex.getMessage());
-            }
-            err.println(PROGRAM + ": fatal: " + USAGE);
-            return 1;
-        });
-        cl.setExecutionExceptionHandler((ex, c, p) -> {
-            throw ex;
-        });
+        CommandLine cl = GetoptStyle.commandLine(cmd, PROGRAM, USAGE, KNOWN_FLAGS, "coC", err);
         try {
             return cl.execute(args);
         } finally {
@@ -121,18 +105,6 @@ public final class Postconf implements Callable<Integer> {
 
     private static final String KNOWN_FLAGS = "cdefFhHlmMnopPvxX#C";
 
-    private static String unknownOptionChar(String arg) {
-        for (int i = 1; i < arg.length(); i++) {
-            char c = arg.charAt(i);
-            if (KNOWN_FLAGS.indexOf(c) < 0) {
-                return String.valueOf(c);
-            }
-            if (c == 'c' || c == 'o' || c == 'C') {
-                break;
-            }
-        }
-        return arg.length() > 1 ? arg.substring(1, 2) : arg;
-    }
 
     public static void main(String[] args) {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
@@ -170,7 +142,7 @@ public final class Postconf implements Callable<Integer> {
         checkOptionConflicts();
         int editModes = (edit ? 1 : 0) + (remove ? 1 : 0) + (commentOut ? 1 : 0);
         if (mapTypes) {
-            for (String t : LOOKUP_TYPES) {
+            for (String t : LookupTables.supportedTypes()) {
                 out.println(t);
             }
             return 0;
@@ -514,12 +486,4 @@ public final class Postconf implements Callable<Integer> {
         }
         return true;
     }
-
-    /**
-     * Lookup table types listed by postconf -m: the ones the design gives smarthost. Whoever implements
-     * lookup tables keeps this list in step with what really works.
-     */
-    public static final List<String> LOOKUP_TYPES = List.of(
-            "btree", "cdb", "cidr", "fail", "hash", "inline", "lmdb", "pcre", "proxy", "regexp", "sqlite", "static",
-            "texthash");
 }

@@ -27,6 +27,7 @@ import org.smarthost.config.tables.TableContext;
 import org.smarthost.config.tables.TableLog;
 import org.smarthost.config.tables.TableOpenException;
 
+import org.smarthost.config.GetoptStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -86,25 +87,7 @@ public final class Postmap implements Callable<Integer> {
         cmd.in = in;
         cmd.env = env;
         cmd.cwd = cwd;
-        CommandLine cl = new CommandLine(cmd);
-        cl.setPosixClusteredShortOptionsAllowed(true);
-        cl.setUnmatchedOptionsArePositionalParams(false);
-        cl.setParameterExceptionHandler((ex, a) -> {
-            // getopt(3)'s wording, then Postfix's usage line
-            if (ex instanceof CommandLine.MissingParameterException mpe && !mpe.getMissing().isEmpty()
-                    && mpe.getMissing().get(0) instanceof CommandLine.Model.OptionSpec opt) {
-                err.println(PROGRAM + ": option requires an argument -- '" + opt.shortestName().substring(1) + "'");
-            } else if (ex instanceof CommandLine.UnmatchedArgumentException uae && !uae.getUnmatched().isEmpty()) {
-                err.println(PROGRAM + ": invalid option -- '" + unknownOptionChar(uae.getUnmatched().get(0)) + "'");
-            } else {
-                err.println(PROGRAM + ": " + ex.getMessage());
-            }
-            err.println(PROGRAM + ": fatal: " + USAGE);
-            return 1;
-        });
-        cl.setExecutionExceptionHandler((ex, c, p) -> {
-            throw ex;
-        });
+        CommandLine cl = GetoptStyle.commandLine(cmd, PROGRAM, USAGE, KNOWN_FLAGS, "cdq", err);
         try {
             // which of -b -h -m -F was given: picocli only counts them
             for (String a : args) {
@@ -123,14 +106,6 @@ public final class Postmap implements Callable<Integer> {
 
     private static final String KNOWN_FLAGS = "bcdfFhijmnNopqrsuUvw";
 
-    private static String unknownOptionChar(String arg) {
-        for (int i = 1; i < arg.length(); i++) {
-            char c = arg.charAt(i);
-            if (KNOWN_FLAGS.indexOf(c) < 0) return String.valueOf(c);
-            if (c == 'c' || c == 'd' || c == 'q') break;
-        }
-        return arg.length() > 1 ? arg.substring(1, 2) : arg;
-    }
 
     @Override
     public Integer call() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.smarthost.config.InetText;
 
 /**
  * cidr:/file (cidr_table(5), Postfix's dict_cidr): rules "network/prefix result" or "address
@@ -197,28 +198,10 @@ final class CidrTable implements LookupTable {
 
     private static String text(byte[] addr) {
         try {
-            String s = InetAddress.getByAddress(addr).getHostAddress();
-            return addr.length == 16 ? compressed(s) : s;
+            return InetText.ntop(InetAddress.getByAddress(addr));
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Java writes IPv6 uncompressed ("0:0:0:0:0:0:0:0"); inet_ntop writes "::". */
-    private static String compressed(String full) {
-        String[] groups = full.split(":");
-        int bestStart = -1, bestLen = 0;
-        for (int i = 0; i < groups.length; ) {
-            if (!groups[i].equals("0")) { i++; continue; }
-            int j = i;
-            while (j < groups.length && groups[j].equals("0")) j++;
-            if (j - i > bestLen && j - i > 1) { bestStart = i; bestLen = j - i; }
-            i = j;
-        }
-        if (bestStart < 0) return full;
-        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLen, groups.length));
-        return head + "::" + tail;
     }
 
     @Override

@@ -44,6 +44,11 @@ public final class LookupTables implements TableOpener {
         this.types = TableTypes.all();
     }
 
+    /** The type names smarthost can open, sorted, as postconf -m lists them. */
+    public static List<String> supportedTypes() {
+        return TableTypes.all().keySet().stream().sorted().toList();
+    }
+
     @Override
     public LookupTable open(String spec) {
         return open.computeIfAbsent(spec, this::openNew);

@@ -72,6 +72,12 @@ class PostconfCommandTest {
     }
 
     @Test
+    void mapTypesAreTheOnesThatOpen() {
+        assertEquals(0, run(Map.of(), "-m"));
+        assertEquals("btree\ncdb\ncidr\nfail\nhash\ninline\nlmdb\npcre\nproxy\nregexp\nstatic\ntexthash\n", out);
+    }
+
+    @Test
     void masterViews() {
         run(Map.of(), "-c", dir.toString(), "-M", "relay/unix");
         assertEquals("relay      unix  -       -       n       -       -       smtp -o syslog_name=postfix/$service_name\n", out);
