@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
+import org.smarthost.config.InetText;
 import org.smarthost.config.tables.LookupException;
 import org.smarthost.config.tables.LookupTable;
 
@@ -109,7 +110,7 @@ public final class AccessCheck implements Restriction {
                 RestrictionContext c = ctx.forList(ctx.namaddr(), k.replyClass);
                 var v = search(c, AccessKeys.domain(ctx.clientName(), parentStyle), ctx.clientName());
                 if (v != null) return v;
-                String addr = AccessKeys.hostAddress(ctx.clientAddress());
+                String addr = InetText.ntop(ctx.clientAddress());
                 v = search(c, AccessKeys.address(addr), addr);
                 return v != null ? v : dunno();
             }

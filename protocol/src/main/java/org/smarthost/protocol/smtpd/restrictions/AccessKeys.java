@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import org.smarthost.config.InetText;
 
 /**
  * The lookup keys of access(5) tables, in Postfix's order. A key derived from the real one (a
@@ -137,14 +136,5 @@ public final class AccessKeys {
         } catch (java.net.UnknownHostException e) {
             return false;
         }
-    }
-
-    /**
-     * The client address as Postfix prints it (inet_ntop): IPv4 dotted quad (an IPv4-mapped
-     * IPv6 address as its IPv4 address), IPv6 in lower case with the longest run of two or more
-     * zero groups written "::", no scope.
-     */
-    public static String hostAddress(InetAddress a) {
-        return InetText.ntop(a);
     }
 }
