@@ -85,12 +85,14 @@ public final class DomainList {
         }
     }
 
-    private static boolean isTableReference(String p) {
+    /** Whether a list element is "type:table" (not an IPv6 "[...]" or a name). */
+    public static boolean isTableReference(String p) {
         int colon = p.indexOf(':');
         return colon > 0 && !p.startsWith("[") && p.substring(0, colon).matches("[a-z][a-z0-9_+-]*");
     }
 
-    private static List<String> readFile(String parameter, String path) {
+    /** The elements of a "/file/name" list element, '#' comments left out. */
+    public static List<String> readFile(String parameter, String path) {
         try {
             List<String> out = new ArrayList<>();
             for (String line : Files.readAllLines(Path.of(path))) {

@@ -149,7 +149,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
         // Reverse lookups come later; Postfix would show the verified name here.
         clientName = addr.isLoopbackAddress() ? "localhost" : "unknown";
         namaddr = clientName + "[" + addr.getHostAddress() + "]";
-        boolean excluded = tables.bareNewlineExclusions().matches(addr);
+        boolean excluded = tables.bareNewlineExclusions().matchesOrNot(addr);
         String mode = excluded ? "no" : s.checks().smtpdForbidBareNewline();
         decoder.requireStdEod(!mode.equals("no"));
         bareLfRejectMode = mode.equals("reject");
@@ -405,7 +405,7 @@ final class SmtpdSession extends ChannelInboundHandlerAdapter {
 
     /** EHLO, with the AUTH mechanisms when AUTH is on: asking the SASL server for them may take a moment. */
     private CompletionStage<Boolean> ehlo(String args) {
-        if (args.isEmpty() || !saslActive() || discarded("AUTH") || tables.saslExceptions().matches(remote.getAddress())) {
+        if (args.isEmpty() || !saslActive() || discarded("AUTH") || tables.saslExceptions().matchesOrNot(remote.getAddress())) {
             return done(helo(args, true, null));
         }
         CompletionStage<List<String>> mechanisms = s.sasl().server().mechanisms(saslOptions())

@@ -66,6 +66,28 @@ class SmtpdRestrictionsTest extends SmtpdTestSupport {
     }
 
     @Test
+    void mynetworksFromAFileAndATable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("mynetworks");
+        java.nio.file.Files.writeString(file, "# ours\n192.0.2.0/24, !198.51.100.7\n");
+        java.nio.file.Path cidr = dir.resolve("networks.cidr");
+        java.nio.file.Files.writeString(cidr, "198.51.100.0/24 OK\n2001:db8::/32 OK\n");
+        var tables = new org.smarthost.config.tables.LookupTables(dir, org.slf4j.LoggerFactory.getLogger("test"));
+        NetworkList n = NetworkList.parse("mynetworks", List.of(file.toString(), "cidr:" + cidr), tables);
+        assertTrue(n.matches(InetAddress.getByName("192.0.2.9")));
+        assertFalse(n.matches(InetAddress.getByName("198.51.100.7")), "the file's exclusion comes first");
+        assertTrue(n.matches(InetAddress.getByName("198.51.100.8")));
+        assertTrue(n.matches(InetAddress.getByName("2001:db8::5")));
+        assertFalse(n.matches(InetAddress.getByName("203.0.113.1")));
+
+        SmtpServer server = start(withNetworks(defaults(), List.of("hash:/nonexistent/mynetworks"), List.of(HOST),
+                List.of()));
+        SmtpTestClient c = ehlo(server);
+        c.cmd("MAIL FROM:<s@example.org>");
+        assertEquals("451 4.3.0 <a@elsewhere.example>: Temporary lookup failure", c.cmd("RCPT TO:<a@elsewhere.example>"),
+                "permit_mynetworks cannot tell: try again, never relay or refuse for good");
+    }
+
+    @Test
     void mynetworksClientsMayRelay() throws Exception {
         SmtpServer server = start(defaults());
         SmtpTestClient c = ehlo(server);

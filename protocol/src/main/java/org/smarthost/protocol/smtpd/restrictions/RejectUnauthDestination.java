@@ -20,7 +20,7 @@ public class RejectUnauthDestination implements SimpleRestriction {
         try {
             if (ctx.tables().isAuthorizedDestination(ctx.recipient())) return Verdict.DUNNO;
         } catch (LookupException e) {
-            return PermitAuthDestination.lookupFailure(ctx, e);
+            return ctx.lookupRetry(e);
         }
         return ctx.reject(code(ctx), dsn(), "<" + ctx.recipient() + ">: Relay access denied");
     }

@@ -1,5 +1,7 @@
 package org.smarthost.protocol.smtpd.restrictions;
 
+import org.smarthost.config.tables.LookupException;
+
 import java.net.InetAddress;
 import org.smarthost.protocol.smtpd.SmtpReply;
 
@@ -63,6 +65,15 @@ public record RestrictionContext(InetAddress clientAddress, String clientName, S
      * Postfix's smtpd_check_reject: the enhanced code's class follows the reply code, so a
      * 454 from defer_unauth_destination carries 4.7.1 and a configured 450 for reject carries 4.x.x.
      */
+    /**
+     * Postfix's reject_dict_retry: a table the check needs cannot answer now, so the client is
+     * asked to try again rather than be judged without it.
+     */
+    public Verdict lookupRetry(LookupException e) {
+        tables.log().warn("warning: {}", e.getMessage());
+        return reject(451, "4.3.0", "<" + replyName + ">: Temporary lookup failure");
+    }
+
     public Verdict reject(int code, String dsn, String text) {
         if (code < 400 || code > 599) {
             return new Verdict.Reject(SmtpReply.of(450, "4.7.1", "Service unavailable"));

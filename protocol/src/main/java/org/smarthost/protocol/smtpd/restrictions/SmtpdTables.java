@@ -37,15 +37,15 @@ public final class SmtpdTables {
         this.settings = settings;
         this.opener = opener;
         this.log = LoggerFactory.getLogger(settings.logName());
-        this.mynetworks = NetworkList.parse("mynetworks", settings.access().mynetworks());
+        this.mynetworks = NetworkList.parse("mynetworks", settings.access().mynetworks(), opener);
         // mydestination is a string list in Postfix (resolve_local), relay_domains a domain list.
         this.mydestination = DomainList.of("mydestination", elements(settings.access().mydestination()),
                 DomainList.Style.STRING, false, opener);
         this.relayDomains = DomainList.of("relay_domains", elements(settings.access().relayDomains()),
                 DomainList.Style.DOMAIN, settings.access().parentDomainMatchesSubdomains().contains("relay_domains"), opener);
         this.bareNewlineExclusions = NetworkList.parse("smtpd_forbid_bare_newline_exclusions",
-                settings.checks().smtpdForbidBareNewlineExclusions());
-        this.saslExceptions = NetworkList.parse("smtpd_sasl_exceptions_networks", settings.sasl().exceptionsNetworks());
+                settings.checks().smtpdForbidBareNewlineExclusions(), opener);
+        this.saslExceptions = NetworkList.parse("smtpd_sasl_exceptions_networks", settings.sasl().exceptionsNetworks(), opener);
     }
 
     private static List<String> elements(List<String> values) {
