@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smarthost.config.tables.LookupException;
 import org.smarthost.config.tables.Maps;
+import org.smarthost.config.tables.RecipientDelimiter;
 
 /**
  * transport_maps (transport(5)): per-recipient or per-domain override of transport and/or
@@ -51,11 +52,10 @@ public final class TransportMapStage implements ResolveStage {
 
     private Optional<String> find(String recipient) {
         int at = recipient.lastIndexOf('@');
-        String local = recipient.substring(0, at);
         String domain = recipient.substring(at + 1).toLowerCase(Locale.ROOT);
         Optional<String> value = maps.find(recipient);
-        String user = AddressKeys.withoutExtension(local, recipientDelimiter);
-        if (value.isEmpty() && user != null) value = maps.find(user + "@" + recipient.substring(at + 1), true);
+        String bare = RecipientDelimiter.strip(recipient, recipientDelimiter);
+        if (value.isEmpty() && bare != null) value = maps.find(bare, true);
         if (value.isEmpty()) value = maps.find(domain, true);
         for (int dot = domain.indexOf('.'); value.isEmpty() && dot >= 0; dot = domain.indexOf('.', dot + 1)) {
             String parent = domain.substring(dot + 1);

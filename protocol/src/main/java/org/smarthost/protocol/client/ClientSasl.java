@@ -10,6 +10,7 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.smarthost.config.tables.LookupException;
 import org.smarthost.config.tables.Maps;
+import org.smarthost.config.tables.RecipientDelimiter;
 import org.smarthost.protocol.sasl.SaslSecurityOptions;
 
 /**
@@ -103,14 +104,8 @@ public final class ClientSasl {
     private Optional<String> findSender(String sender) {
         Optional<String> value = passwordMaps.find(sender);
         int at = sender.lastIndexOf('@');
-        if (value.isEmpty() && !recipientDelimiter.isEmpty()) {
-            String local = at < 0 ? sender : sender.substring(0, at);
-            int cut = -1;
-            for (int i = 0; i < local.length() && cut < 0; i++) {
-                if (recipientDelimiter.indexOf(local.charAt(i)) >= 0) cut = i;
-            }
-            if (cut > 0) value = passwordMaps.find(local.substring(0, cut) + (at < 0 ? "" : sender.substring(at)), true);
-        }
+        String bare = RecipientDelimiter.strip(sender, recipientDelimiter);
+        if (value.isEmpty() && bare != null) value = passwordMaps.find(bare, true);
         if (value.isEmpty() && at >= 0) value = passwordMaps.find(sender.substring(at), true);
         return value;
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.smarthost.config.tables.RecipientDelimiter;
 
 /**
  * The lookup keys of access(5) tables, in Postfix's order. A key derived from the real one (a
@@ -75,7 +76,7 @@ public final class AccessKeys {
     public static List<Key> mail(String address, String delimiters, boolean parentStyle) {
         List<Key> keys = new ArrayList<>();
         add(keys, address, false);
-        String bare = stripExtension(address, delimiters);
+        String bare = RecipientDelimiter.strip(address, delimiters);
         if (bare != null) add(keys, bare, true);
         int at = address.lastIndexOf('@');
         if (at >= 0) {
@@ -96,31 +97,6 @@ public final class AccessKeys {
     /** Postfix's maps_find never looks up an empty key. */
     private static void add(List<Key> keys, String key, boolean partial) {
         if (!key.isEmpty()) keys.add(new Key(key, partial));
-    }
-
-    /**
-     * The address without its extension (user+ext@domain → user@domain), or null when it has
-     * none. As Postfix's strip_addr: the localpart is cut at the first delimiter character, not
-     * when that leaves it empty, and never for postmaster, MAILER-DAEMON, double-bounce, or
-     * (when "-" is a delimiter, owner_request_special = yes) owner-foo and foo-request.
-     */
-    public static String stripExtension(String address, String delimiters) {
-        if (delimiters.isEmpty()) return null;
-        int at = address.lastIndexOf('@');
-        String local = at < 0 ? address : address.substring(0, at);
-        String lower = local.toLowerCase(Locale.ROOT);
-        if (lower.equals("postmaster") || lower.equals("mailer-daemon") || lower.equals("double-bounce")) return null;
-        if (delimiters.indexOf('-') >= 0 && (lower.startsWith("owner-")
-                || (lower.length() > 8 && lower.endsWith("-request")))) return null;
-        int cut = -1;
-        for (int i = 0; i < local.length(); i++) {
-            if (delimiters.indexOf(local.charAt(i)) >= 0) {
-                cut = i;
-                break;
-            }
-        }
-        if (cut <= 0) return null;
-        return local.substring(0, cut) + (at < 0 ? "" : address.substring(at));
     }
 
     /** Postfix's valid_hostaddr: an IPv4 dotted quad or an IPv6 address, without brackets. */

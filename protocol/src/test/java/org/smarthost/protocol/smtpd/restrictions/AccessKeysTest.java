@@ -1,12 +1,9 @@
 package org.smarthost.protocol.smtpd.restrictions;
 
-import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.smarthost.config.InetText;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** access(5) lookup keys in Postfix's order; "~" marks a partial key (not asked of pattern tables). */
 class AccessKeysTest {
@@ -44,29 +41,5 @@ class AccessKeysTest {
         assertEquals(List.of("user@example.com", "~example.com", "~.com", "~user@"),
                 show(AccessKeys.mail("user@example.com", "+", false)));
         assertEquals(List.of("user"), show(AccessKeys.mail("user", "", true)));
-    }
-
-    @Test
-    void extensionsAsPostfixStripsThem() {
-        assertEquals("user@example.com", AccessKeys.stripExtension("user+a+b@example.com", "+"));
-        assertEquals("user@example.com", AccessKeys.stripExtension("user-a@example.com", "+-"));
-        assertNull(AccessKeys.stripExtension("user@example.com", "+"));
-        assertNull(AccessKeys.stripExtension("+user@example.com", "+"));
-        assertNull(AccessKeys.stripExtension("user+a@example.com", ""));
-        assertNull(AccessKeys.stripExtension("owner-list@example.com", "-"));
-        assertNull(AccessKeys.stripExtension("list-request@example.com", "-"));
-        assertEquals("owner@example.com", AccessKeys.stripExtension("owner+list@example.com", "+"));
-        assertNull(AccessKeys.stripExtension("postmaster@example.com", "a"));
-        assertNull(AccessKeys.stripExtension("MAILER-DAEMON@example.com", "-"));
-    }
-
-    @Test
-    void clientAddressesAsInetNtopPrintsThem() throws Exception {
-        assertEquals("192.0.2.1", InetText.ntop(InetAddress.getByName("192.0.2.1")));
-        assertEquals("::1", InetText.ntop(InetAddress.getByName("::1")));
-        assertEquals("2001:db8::1", InetText.ntop(InetAddress.getByName("2001:0DB8:0:0:0:0:0:1")));
-        assertEquals("2001:db8:0:1:1:1:1:1", InetText.ntop(InetAddress.getByName("2001:db8:0:1:1:1:1:1")));
-        assertEquals("2001:0:0:1::1", InetText.ntop(InetAddress.getByName("2001:0:0:1:0:0:0:1")));
-        assertEquals("192.0.2.1", InetText.ntop(InetAddress.getByName("::ffff:192.0.2.1")));
     }
 }
