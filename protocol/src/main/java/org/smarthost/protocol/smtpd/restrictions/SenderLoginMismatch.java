@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.smarthost.config.tables.LookupException;
+import org.smarthost.config.tables.LookupTable;
 import org.smarthost.config.tables.Maps;
 
 /**
@@ -21,7 +22,8 @@ import org.smarthost.config.tables.Maps;
  * </ul>
  * Replies as Postfix's: "553 5.7.1 &lt;addr&gt;: Sender address rejected: not owned by user NAME",
  * "553 5.7.1 &lt;addr&gt;: Sender address rejected: not logged in", and for a table that cannot
- * answer "451 4.3.0 &lt;addr&gt;: Temporary lookup failure". The null sender is never checked;
+ * answer "451 4.3.0 &lt;addr&gt;: Temporary lookup failure" (an empty value: "451 4.3.5 Server
+ * configuration error"). The null sender is never checked;
  * without smtpd_sasl_auth_enable the restriction is ignored with Postfix's warning.
  * Lookup keys as Postfix's mail_addr_find of the resolved sender: user+ext@domain,
  * user@domain, for a local domain ($myorigin, $mydestination) user+ext and user, then @domain.
@@ -86,9 +88,9 @@ public final class SenderLoginMismatch implements SimpleRestriction {
         try {
             if (auth ? login == null : login != null) return Verdict.DUNNO;
             owners = owners(ctx.tables(), maps, sender);
+        } catch (EmptyResult e) {
+            return new Verdict.Reject(RestrictionEngine.SERVER_CONFIGURATION_ERROR);
         } catch (LookupException e) {
-            ctx.tables().log().warn("warning: {}", e.getMessage());
-            ctx.tables().log().warn("warning: {} lookup error for \"{}\"", maps.parameter(), sender);
             return c.reject(451, "4.3.0", "<" + sender + ">: Temporary lookup failure");
         }
         if (!auth) {
@@ -121,13 +123,47 @@ public final class SenderLoginMismatch implements SimpleRestriction {
         String local = address.substring(0, at);
         String domain = address.substring(at + 1);
         String user = withoutExtension(local, tables.settings().accessMaps().recipientDelimiter());
-        Optional<String> value = maps.find(address);
-        if (value.isEmpty() && user != null) value = maps.find(user + "@" + domain, true);
+        Optional<String> value = find(tables, maps, address, false);
+        if (value.isEmpty() && user != null) value = find(tables, maps, user + "@" + domain, true);
         if (value.isEmpty() && isLocal(tables, domain)) {
-            value = maps.find(local, true);
-            if (value.isEmpty() && user != null) value = maps.find(user, true);
+            value = find(tables, maps, local, true);
+            if (value.isEmpty() && user != null) value = find(tables, maps, user, true);
         }
-        return value.isPresent() ? value : maps.find("@" + domain, true);
+        return value.isPresent() ? value : find(tables, maps, "@" + domain, true);
+    }
+
+    /** A table's empty value: Postfix's DICT_ERR_CONFIG, a server configuration error. */
+    static final class EmptyResult extends LookupException {
+        EmptyResult(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Postfix's maps_find: the tables in order, fixed-string keys folded to lower case, derived
+     * keys not asked of pattern tables; its warnings for a table that cannot answer
+     * ("type:name lookup error for "key"") and for an empty value.
+     */
+    private static Optional<String> find(SmtpdTables tables, Maps maps, String key, boolean partial) {
+        for (LookupTable table : maps.tables()) {
+            if (partial && table.isPattern()) continue;
+            String k = table.isPattern() ? key : key.toLowerCase(Locale.ROOT);
+            Optional<String> value;
+            try {
+                value = table.find(k);
+            } catch (LookupException e) {
+                tables.log().warn("warning: {}", e.getMessage());
+                tables.log().warn("warning: {} lookup error for \"{}\"", table.spec(), k);
+                throw e;
+            }
+            if (value.isPresent() && value.get().isBlank()) {
+                tables.log().warn("warning: {} lookup of {} returns an empty string result", maps.parameter(), k);
+                tables.log().warn("warning: {} should return NO RESULT in case of NOT FOUND", maps.parameter());
+                throw new EmptyResult("empty result");
+            }
+            if (value.isPresent()) return value;
+        }
+        return Optional.empty();
     }
 
     private static boolean isLocal(SmtpdTables tables, String domain) {

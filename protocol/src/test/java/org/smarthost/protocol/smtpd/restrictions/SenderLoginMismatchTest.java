@@ -72,6 +72,11 @@ class SenderLoginMismatchTest {
                 public boolean isPattern() { return false; }
                 public Optional<String> find(String key) { throw new LookupException(spec + ": cannot answer"); }
             };
+            if (spec.startsWith("empty:")) return new LookupTable() {
+                public String spec() { return spec; }
+                public boolean isPattern() { return false; }
+                public Optional<String> find(String key) { return Optional.of(""); }
+            };
             return real.open(spec);
         }
     };
@@ -163,6 +168,12 @@ class SenderLoginMismatchTest {
         assertEquals("451 4.3.0 <bob@example.com>: Temporary lookup failure", check(AUTH, "bob", "bob@example.com"));
         assertEquals("451 4.3.0 <bob@example.com>: Temporary lookup failure", check(UNAUTH, null, "bob@example.com"));
         assertTrue(logLines().contains("warning: fail:logins: cannot answer"), logLines().toString());
+        assertTrue(logLines().contains("warning: fail:logins lookup error for \"bob@example.com\""), logLines().toString());
+
+        loginMaps = "empty:logins";
+        assertEquals("451 4.3.5 Server configuration error", check(AUTH, "bob", "bob@example.com"));
+        assertTrue(logLines().contains("warning: smtpd_sender_login_maps lookup of bob@example.com returns an empty "
+                + "string result"), logLines().toString());
     }
 
     @Test
