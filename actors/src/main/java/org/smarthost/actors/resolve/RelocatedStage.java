@@ -6,8 +6,8 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smarthost.config.tables.LookupException;
+import org.smarthost.config.tables.MailAddrFind;
 import org.smarthost.config.tables.Maps;
-import org.smarthost.config.tables.RecipientDelimiter;
 
 /**
  * relocated_maps (relocated(5)): recipients that have moved bounce with
@@ -44,15 +44,6 @@ public final class RelocatedStage implements ResolveStage {
     }
 
     private Optional<String> find(String rcpt) {
-        int at = rcpt.lastIndexOf('@');
-        String local = rcpt.substring(0, at);
-        String bare = RecipientDelimiter.strip(rcpt, recipientDelimiter);
-        Optional<String> moved = maps.find(rcpt);
-        if (moved.isEmpty() && bare != null) moved = maps.find(bare, true);
-        if (moved.isEmpty() && isLocalDomain.test(rcpt.substring(at + 1))) {
-            moved = maps.find(local, true);
-            if (moved.isEmpty() && bare != null) moved = maps.find(bare.substring(0, bare.lastIndexOf('@')), true);
-        }
-        return moved.isPresent() ? moved : maps.find(rcpt.substring(at), true);
+        return MailAddrFind.find(maps, rcpt, recipientDelimiter, isLocalDomain);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smarthost.config.tables.LookupException;
+import org.smarthost.config.tables.Maps;
 import org.smarthost.config.tables.TableOpener;
 import org.smarthost.protocol.text.Utf8Names;
 
@@ -16,7 +17,9 @@ import org.smarthost.protocol.text.Utf8Names;
  * trivial-rewrite(8)'s resolve service: strips local domains and routing operators from a
  * recipient, finds the address class of what is left, and picks that class's transport and
  * nexthop (ADDRESS_CLASS_README). A "transport:nexthop" value in a *_transport parameter
- * overrides the nexthop; relayhost overrides the domain for relay and default classes.
+ * overrides the nexthop; sender_dependent_relayhost_maps, else relayhost, overrides the domain
+ * for relay and default classes, and sender_dependent_default_transport_maps overrides
+ * default_transport for the default class (transport_maps, a later stage, still wins).
  */
 public final class TrivialRewrite implements AddressResolver {
 
@@ -28,9 +31,16 @@ public final class TrivialRewrite implements AddressResolver {
     private final DomainList relayDomains;
     private final DomainList virtualMailboxDomains;
     private final DomainList virtualAliasDomains;
+    private final SenderDependentMaps senderDependent;
 
     public TrivialRewrite(ResolverSettings settings, TableOpener tables, String configDirectory) {
+        this(settings, tables, configDirectory, SenderDependentMaps.none());
+    }
+
+    public TrivialRewrite(ResolverSettings settings, TableOpener tables, String configDirectory,
+                          SenderDependentMaps senderDependent) {
         this.settings = settings;
+        this.senderDependent = senderDependent == null ? SenderDependentMaps.none() : senderDependent;
         this.configDirectory = configDirectory;
         this.mydestination = DomainList.of("mydestination", settings.mydestination(),
                 DomainList.Style.STRING, false, tables);
@@ -162,9 +172,24 @@ public final class TrivialRewrite implements AddressResolver {
                         addressClass = AddressClass.DEFAULT;
                         channel = settings.defaultTransport();
                         blame = "default_transport";
+                        Maps xport = senderDependent.defaultTransport();
+                        parameter = xport.parameter();
+                        String value = senderLookup(xport, sender, senderDependent.nullDefaultTransportKey());
+                        if (value != null) {
+                            if (!value.equalsIgnoreCase("DUNNO")) channel = value;
+                            blame = xport.parameter();
+                        }
                     }
-                    // Off-host delivery: relayhost overrides the recipient domain.
-                    nexthop = settings.relayhost().isEmpty() ? rcptDomain : settings.relayhost();
+                    // Off-host delivery: the sender-dependent or global relayhost overrides
+                    // the recipient domain; "DUNNO" keeps relayhost.
+                    Maps relay = senderDependent.relayhost();
+                    parameter = relay.parameter();
+                    String value = senderLookup(relay, sender, senderDependent.nullRelayhostKey());
+                    if (value != null && !value.equalsIgnoreCase("DUNNO")) {
+                        nexthop = value;
+                    } else {
+                        nexthop = settings.relayhost().isEmpty() ? rcptDomain : settings.relayhost();
+                    }
                 }
             } catch (LookupException e) {
                 log.warn("warning: {}", e.getMessage());
@@ -201,6 +226,22 @@ public final class TrivialRewrite implements AddressResolver {
             return failure(recipient);
         }
         return new Resolution(addressClass, channel, nexthop, recipient, flags);
+    }
+
+    /**
+     * A sender-dependent table's value for the sender, null when none; an empty value is
+     * ignored with Postfix's warning (as "DUNNO").
+     */
+    private String senderLookup(Maps maps, String sender, String nullKey) {
+        if (maps.isEmpty()) return null;
+        String key = SenderDependentMaps.senderKey(sender, nullKey);
+        String value = SenderDependentMaps.mailAddrFind(maps, key, senderDependent.recipientDelimiter(),
+                senderDependent.myorigin(), this::isLocal).map(String::trim).orElse(null);
+        if (value != null && value.isEmpty()) {
+            log.warn("warning: {}: ignoring null lookup result for {}", maps.parameter(), key);
+            return "DUNNO";
+        }
+        return value;
     }
 
     /** resolve_local(): mydestination, or an address literal of one of our interfaces. */

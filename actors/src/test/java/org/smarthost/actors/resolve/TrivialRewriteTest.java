@@ -277,6 +277,93 @@ class TrivialRewriteTest {
         assertEquals("error", badThenTable.resolve("u@bad..test").transport(), "tables never fix bad syntax");
     }
 
+    private static TrivialRewrite senderDependent(ResolverSettings settings, String relayMaps, String transportMaps) {
+        return new TrivialRewrite(settings, TABLES, "/etc/postfix", new SenderDependentMaps(
+                TABLES.maps("sender_dependent_relayhost_maps", relayMaps),
+                TABLES.maps("sender_dependent_default_transport_maps", transportMaps),
+                "<>", "<>", "example.com", "+"));
+    }
+
+    @Test
+    void senderDependentRelayhostOverridesRelayhostForRelayAndDefaultClasses() {
+        ResolverSettings s = BASE.withRelayhost("[smart.test]").withRelayDomains(List.of("relay.test"))
+                .withVirtualDomains(List.of("vmail.test"), List.of());
+        TrivialRewrite r = senderDependent(s, "inline:{alice@a.test=[a-relay.test]:587, @b.test=[b-relay.test],"
+                + " bob@c.test=DUNNO, @c.test=[never.test], <>=[bounce-relay.test], postmaster=[local-relay.test],"
+                + " carol@d.test=[carol.test]}", "");
+
+        assertEquals("smtp:[a-relay.test]:587", r.resolve("alice@a.test", "u@remote.test").destination());
+        assertEquals("relay:[a-relay.test]:587", r.resolve("alice@a.test", "u@relay.test").destination(),
+                "relay class too");
+        assertEquals("smtp:[smart.test]", r.resolve("other@a.test", "u@remote.test").destination(), "no match: relayhost");
+        assertEquals("smtp:[b-relay.test]", r.resolve("anyone+x@b.test", "u@remote.test").destination(), "@domain");
+        assertEquals("smtp:[carol.test]", r.resolve("carol+news@d.test", "u@remote.test").destination(),
+                "user@domain without the extension");
+        assertEquals("smtp:[smart.test]", r.resolve("bob@c.test", "u@remote.test").destination(),
+                "DUNNO stops the search and keeps relayhost");
+        assertEquals("smtp:[never.test]", r.resolve("eve@c.test", "u@remote.test").destination());
+        assertEquals("smtp:[bounce-relay.test]", r.resolve("", "u@remote.test").destination(),
+                "null sender looked up as <>");
+        assertEquals("smtp:[local-relay.test]", r.resolve("postmaster@example.com", "u@remote.test").destination(),
+                "bare local-part for $myorigin");
+        assertEquals("smtp:[local-relay.test]", r.resolve("postmaster@mail.example.com", "u@remote.test").destination(),
+                "bare local-part for a local domain");
+        assertEquals("smtp:[smart.test]", r.resolve("postmaster@elsewhere.test", "u@remote.test").destination(),
+                "no bare local-part for a remote domain");
+        assertEquals("local:mail.example.com", r.resolve("alice@a.test", "u@mail.example.com").destination(),
+                "never for local mail");
+        assertEquals("virtual:vmail.test", r.resolve("alice@a.test", "u@vmail.test").destination(),
+                "never for virtual mailbox mail");
+
+        TrivialRewrite noRelayhost = senderDependent(BASE, "inline:{bob@c.test=DUNNO}", "");
+        assertEquals("smtp:remote.test", noRelayhost.resolve("bob@c.test", "u@remote.test").destination(),
+                "DUNNO without relayhost: the recipient domain");
+
+        TrivialRewrite emptyKey = new TrivialRewrite(s, TABLES, "/etc/postfix", new SenderDependentMaps(
+                TABLES.maps("sender_dependent_relayhost_maps", "inline:{MAILER-DAEMON=[md.test]}"), null,
+                "MAILER-DAEMON", "<>", "example.com", "+"));
+        assertEquals("smtp:[md.test]", emptyKey.resolve("", "u@remote.test").destination(),
+                "empty_address_relayhost_maps_lookup_key");
+    }
+
+    @Test
+    void senderDependentDefaultTransportOverridesDefaultTransportOnly() {
+        ResolverSettings s = BASE.withRelayhost("[smart.test]").withRelayDomains(List.of("relay.test"));
+        TrivialRewrite r = senderDependent(s, "inline:{@a.test=[a-relay.test]}",
+                "inline:{@a.test=uucp, @b.test=smtp:[b-direct.test], bob@b.test=DUNNO, <>=bounces}");
+
+        assertEquals("uucp:[a-relay.test]", r.resolve("x@a.test", "u@remote.test").destination(),
+                "transport from the sender table, nexthop from the sender relayhost");
+        assertEquals("relay:[a-relay.test]", r.resolve("x@a.test", "u@relay.test").destination(),
+                "relay class keeps relay_transport");
+        assertEquals("smtp:[b-direct.test]", r.resolve("x@b.test", "u@remote.test").destination(),
+                "transport:nexthop overrides the relayhost, as a main.cf transport:nexthop does");
+        assertEquals("smtp:[smart.test]", r.resolve("bob@b.test", "u@remote.test").destination(),
+                "DUNNO: default_transport");
+        assertEquals("bounces:[smart.test]", r.resolve("", "u@remote.test").destination());
+
+        AddressResolver chain = new ResolverChain(r, List.of(new TransportMapStage(
+                TABLES.maps("transport_maps", "inline:{remote.test=slow:}"), false, "+")));
+        assertEquals("slow:remote.test", chain.resolve("x@a.test", "u@remote.test").destination(),
+                "transport_maps still wins");
+        assertEquals("uucp:[a-relay.test]", chain.resolve("x@a.test", "u@other.test").destination());
+    }
+
+    @Test
+    void senderDependentTableThatCannotAnswerDefers() {
+        TrivialRewrite relay = senderDependent(BASE, "inline:{a@a.test=[a.test]}, mysql:/etc/postfix/relay.cf", "");
+        assertEquals("smtp:[a.test]", relay.resolve("a@a.test", "u@remote.test").destination());
+        Resolution failed = relay.resolve("b@a.test", "u@remote.test");
+        assertTrue(failed.failed());
+        assertEquals("retry", failed.transport());
+        assertEquals(Resolution.RESOLVER_FAILURE, failed.nexthop());
+        assertEquals("local", relay.resolve("b@a.test", "u@mail.example.com").transport(), "not asked for local mail");
+
+        TrivialRewrite transport = senderDependent(BASE, "", "mysql:/etc/postfix/transport.cf");
+        assertTrue(transport.resolve("b@a.test", "u@remote.test").failed());
+        assertFalse(transport.resolve("b@a.test", "u@mail.example.com").failed());
+    }
+
     @Test
     void derivedKeysAreNotAskedOfPatternTables() {
         List<String> asked = new ArrayList<>();

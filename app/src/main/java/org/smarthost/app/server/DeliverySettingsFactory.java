@@ -13,6 +13,7 @@ import org.smarthost.actors.resolve.RelocatedStage;
 import org.smarthost.actors.resolve.ResolveStage;
 import org.smarthost.actors.resolve.ResolverChain;
 import org.smarthost.actors.resolve.TransportMapStage;
+import org.smarthost.actors.resolve.SenderDependentMaps;
 import org.smarthost.actors.resolve.TrivialRewrite;
 import org.slf4j.LoggerFactory;
 import org.smarthost.config.Config;
@@ -56,9 +57,15 @@ public final class DeliverySettingsFactory {
     public static AddressResolver resolver(MailConfig conf) {
         Config c = conf.config();
         LookupTables tables = new LookupTables(conf.queueDirectory(), LoggerFactory.getLogger("postfix/trivial-rewrite"));
-        TrivialRewrite classes = new TrivialRewrite(ResolverSettings.fromMainCf(DeliveryTransports.expandedMainCf(c)),
-                tables, c.configDirectory().toString());
         String delimiter = c.get("recipient_delimiter");
+        SenderDependentMaps senderDependent = new SenderDependentMaps(
+                tables.maps("sender_dependent_relayhost_maps", c.get("sender_dependent_relayhost_maps")),
+                tables.maps("sender_dependent_default_transport_maps", c.get("sender_dependent_default_transport_maps")),
+                c.get("empty_address_relayhost_maps_lookup_key"),
+                c.get("empty_address_default_transport_maps_lookup_key"),
+                c.get("myorigin"), delimiter);
+        TrivialRewrite classes = new TrivialRewrite(ResolverSettings.fromMainCf(DeliveryTransports.expandedMainCf(c)),
+                tables, c.configDirectory().toString(), senderDependent);
         List<ResolveStage> stages = new ArrayList<>();
         Maps transport = tables.maps("transport_maps", c.get("transport_maps"));
         if (!transport.isEmpty()) {

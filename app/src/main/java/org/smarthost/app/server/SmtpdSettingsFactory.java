@@ -84,6 +84,8 @@ final class SmtpdSettingsFactory {
                 c.getInt("access_map_defer_code"),
                 c.get("smtpd_null_access_lookup_key"),
                 c.get("recipient_delimiter"),
-                classes);
+                classes,
+                c.get("smtpd_sender_login_maps"),
+                c.get("myorigin"));
     }
 }

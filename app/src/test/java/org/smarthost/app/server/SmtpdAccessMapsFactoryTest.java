@@ -26,7 +26,16 @@ class SmtpdAccessMapsFactoryTest {
     @Test
     void postfixDefaults() {
         var m = build(Map.of());
-        assertEquals(new SmtpdSettings.AccessMaps(dir.resolve("queue"), 554, 450, "<>", "", Map.of()), m);
+        assertEquals(new SmtpdSettings.AccessMaps(dir.resolve("queue"), 554, 450, "<>", "", Map.of(), "",
+                m.myorigin()), m);
+    }
+
+    @Test
+    void senderLoginMapsAndMyorigin() {
+        var m = build(Map.of("myhostname", "mx.example.org", "myorigin", "$mydomain",
+                "smtpd_sender_login_maps", "hash:/etc/postfix/logins, inline:{a@b=c}"));
+        assertEquals("hash:/etc/postfix/logins, inline:{a@b=c}", m.smtpdSenderLoginMaps());
+        assertEquals("example.org", m.myorigin());
     }
 
     @Test

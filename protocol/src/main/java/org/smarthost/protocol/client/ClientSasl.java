@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.smarthost.config.tables.LookupException;
+import org.smarthost.config.tables.MailAddrFind;
 import org.smarthost.config.tables.Maps;
-import org.smarthost.config.tables.RecipientDelimiter;
 import org.smarthost.protocol.sasl.SaslSecurityOptions;
 
 /**
@@ -102,12 +102,7 @@ public final class ClientSasl {
 
     /** mail_addr_find for the sender: user+ext@domain, user@domain, @domain. */
     private Optional<String> findSender(String sender) {
-        Optional<String> value = passwordMaps.find(sender);
-        int at = sender.lastIndexOf('@');
-        String bare = RecipientDelimiter.strip(sender, recipientDelimiter);
-        if (value.isEmpty() && bare != null) value = passwordMaps.find(bare, true);
-        if (value.isEmpty() && at >= 0) value = passwordMaps.find(sender.substring(at), true);
-        return value;
+        return MailAddrFind.find(passwordMaps, sender, recipientDelimiter, domain -> false);
     }
 
     /**

@@ -135,15 +135,28 @@ public record SmtpdSettings(Identity identity, Limits limits, Access access, Che
      * @param smtpdNullAccessLookupKey smtpd_null_access_lookup_key: the key for the null sender
      * @param recipientDelimiter       recipient_delimiter: each character separates an address extension
      * @param smtpdRestrictionClasses  smtpd_restriction_classes: each class name with its list, in order
+     * @param smtpdSenderLoginMaps     smtpd_sender_login_maps: its "type:table" list ("" for none)
+     * @param myorigin                 myorigin: sender login lookups try bare local-parts of its addresses
      */
     public record AccessMaps(Path queueDirectory, int accessMapRejectCode, int accessMapDeferCode,
                              String smtpdNullAccessLookupKey, String recipientDelimiter,
-                             Map<String, List<String>> smtpdRestrictionClasses) {
+                             Map<String, List<String>> smtpdRestrictionClasses,
+                             String smtpdSenderLoginMaps, String myorigin) {
 
         /** Postfix's defaults; table names relative to the working directory. */
         public static final AccessMaps DEFAULTS = new AccessMaps(Path.of(""), 554, 450, "<>", "", Map.of());
 
+        /** Without smtpd_sender_login_maps. */
+        public AccessMaps(Path queueDirectory, int accessMapRejectCode, int accessMapDeferCode,
+                          String smtpdNullAccessLookupKey, String recipientDelimiter,
+                          Map<String, List<String>> smtpdRestrictionClasses) {
+            this(queueDirectory, accessMapRejectCode, accessMapDeferCode, smtpdNullAccessLookupKey, recipientDelimiter,
+                    smtpdRestrictionClasses, "", "");
+        }
+
         public AccessMaps {
+            if (smtpdSenderLoginMaps == null) smtpdSenderLoginMaps = "";
+            if (myorigin == null) myorigin = "";
             Objects.requireNonNull(queueDirectory, "queue_directory");
             Objects.requireNonNull(smtpdNullAccessLookupKey, "smtpd_null_access_lookup_key");
             Objects.requireNonNull(recipientDelimiter, "recipient_delimiter");

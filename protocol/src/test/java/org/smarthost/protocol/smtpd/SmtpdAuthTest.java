@@ -100,6 +100,43 @@ class SmtpdAuthTest extends SmtpdTestSupport {
         logs.await(l -> l.startsWith("disconnect from localhost[127.0.0.1] ehlo=1 auth=1/3 "));
     }
 
+    /**
+     * smtpd_sender_restrictions = reject_sender_login_mismatch with smtpd_sender_login_maps:
+     * alice may send as herself, not as bob; a client that did not log in may not use an owned
+     * address. Postfix's replies and NOQUEUE log lines.
+     */
+    @Test
+    void senderLoginMismatchIsRejectedAndLogged() throws Exception {
+        SmtpdSettings base = auth(dovecotServer(), false, false);
+        SmtpdSettings.Access a = base.access();
+        SmtpdSettings s = base.with(new SmtpdSettings.Access(a.mynetworks(), a.mydestination(), a.relayDomains(),
+                        a.parentDomainMatchesSubdomains(), a.smtpdClientRestrictions(), a.smtpdHeloRestrictions(),
+                        List.of("reject_sender_login_mismatch"), a.smtpdRelayRestrictions(),
+                        a.smtpdRecipientRestrictions(), a.smtpdDataRestrictions(), a.relayDomainsRejectCode(),
+                        a.rejectCode(), a.deferCode(), a.nonFqdnRejectCode(), a.multiRecipientBounceRejectCode()))
+                .with(new SmtpdSettings.AccessMaps(java.nio.file.Path.of(""), 554, 450, "<>", "+",
+                        java.util.Map.of(), "inline:{alice@example.org=alice, bob@example.org=bob}", "example.org"));
+        SmtpServer server = start(s);
+        SmtpTestClient c = connect(server);
+        c.reply();
+        c.cmd("EHLO client.example");
+        c.cmd("MAIL FROM:<bob@example.org>");
+        String notLoggedIn = "553 5.7.1 <bob@example.org>: Sender address rejected: not logged in";
+        assertEquals(notLoggedIn, c.cmd("RCPT TO:<x@" + HOST + ">"));
+        logs.await(l -> l.equals("NOQUEUE: reject: RCPT from localhost[127.0.0.1]: " + notLoggedIn
+                + "; from=<bob@example.org> to=<x@" + HOST + "> proto=ESMTP helo=<client.example>"));
+        c.cmd("RSET");
+        assertEquals("235 2.7.0 Authentication successful", c.cmd("AUTH PLAIN " + plain("alice", "secret")));
+        c.cmd("MAIL FROM:<bob+tag@example.org>");
+        String notOwned = "553 5.7.1 <bob+tag@example.org>: Sender address rejected: not owned by user alice";
+        assertEquals(notOwned, c.cmd("RCPT TO:<x@elsewhere.example>"));
+        logs.await(l -> l.equals("NOQUEUE: reject: RCPT from localhost[127.0.0.1]: " + notOwned
+                + "; from=<bob+tag@example.org> to=<x@elsewhere.example> proto=ESMTP helo=<client.example>"));
+        c.cmd("RSET");
+        c.cmd("MAIL FROM:<alice@example.org>");
+        assertEquals("250 2.1.5 Ok", c.cmd("RCPT TO:<x@elsewhere.example>"));
+    }
+
     @Test
     void aWrongPasswordIs535WithTheServersReasonAndAWarning() throws Exception {
         SmtpServer server = start(auth(dovecotServer(), false, false));

@@ -25,6 +25,7 @@ public final class Restrictions {
                 new DeferIfReject())) {
             r.register(x);
         }
+        for (Restriction x : SenderLoginMismatch.all()) r.register(x);
         for (AccessCheck.Kind kind : AccessCheck.Kind.values()) r.register(AccessCheck.factory(kind));
         return r;
     }

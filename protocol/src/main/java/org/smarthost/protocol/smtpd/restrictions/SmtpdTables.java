@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.smarthost.config.tables.DomainList;
 import org.smarthost.config.tables.LookupTable;
 import org.smarthost.config.tables.LookupTables;
+import org.smarthost.config.tables.Maps;
 import org.smarthost.config.tables.TableOpener;
 import org.smarthost.protocol.smtpd.SmtpdSettings;
 
@@ -26,6 +27,7 @@ public final class SmtpdTables {
     private final NetworkList saslExceptions;
     private final TableOpener opener;
     private final Logger log;
+    private final Maps senderLoginMaps;
 
     public SmtpdTables(SmtpdSettings settings) {
         this(settings, new LookupTables(settings.accessMaps().queueDirectory(),
@@ -46,6 +48,9 @@ public final class SmtpdTables {
         this.bareNewlineExclusions = NetworkList.parse("smtpd_forbid_bare_newline_exclusions",
                 settings.checks().smtpdForbidBareNewlineExclusions(), opener);
         this.saslExceptions = NetworkList.parse("smtpd_sasl_exceptions_networks", settings.sasl().exceptionsNetworks(), opener);
+        List<LookupTable> login = new ArrayList<>();
+        for (String spec : DomainList.split(settings.accessMaps().smtpdSenderLoginMaps())) login.add(opener.open(spec));
+        this.senderLoginMaps = new Maps("smtpd_sender_login_maps", login);
     }
 
     private static List<String> elements(List<String> values) {
@@ -60,6 +65,9 @@ public final class SmtpdTables {
     public DomainList relayDomains() { return relayDomains; }
     public NetworkList bareNewlineExclusions() { return bareNewlineExclusions; }
     public NetworkList saslExceptions() { return saslExceptions; }
+
+    /** smtpd_sender_login_maps (opened with the server; empty when not set). */
+    public Maps senderLoginMaps() { return senderLoginMaps; }
 
     /** smtpd's logger (its service's syslog name). */
     public Logger log() { return log; }
