@@ -20,7 +20,7 @@ import org.smarthost.config.InetText;
  * (the client address); anything else matches nothing. A bad rule is skipped with a warning
  * worded as Postfix's, so one typo does not take the whole table down.
  */
-final class CidrTable implements LookupTable {
+final class CidrTable extends NamedTable {
 
     /** One parsed line; {@code skipTo} of an IF is the index of its ENDIF (-1: none, skip to the end). */
     private record Rule(Kind kind, int line, byte[] network, int prefix, boolean match, String value, int[] skipTo) {
@@ -32,11 +32,10 @@ final class CidrTable implements LookupTable {
             "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
 
-    private final String spec;
     private final List<Rule> rules;
 
     private CidrTable(String spec, List<Rule> rules) {
-        this.spec = spec;
+        super(spec, true);
         this.rules = rules;
     }
 
@@ -202,16 +201,6 @@ final class CidrTable implements LookupTable {
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    @Override
-    public String spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean isPattern() {
-        return true;
     }
 
     @Override

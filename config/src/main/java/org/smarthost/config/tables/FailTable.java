@@ -6,26 +6,14 @@ import java.util.Optional;
  * fail:name (Postfix 3.0's dict_fail): every lookup fails with a temporary error. Used to stop
  * mail on purpose, e.g. while a table is being migrated, or in tests of the deferral path.
  */
-final class FailTable implements LookupTable {
-
-    private final String spec;
+final class FailTable extends NamedTable {
 
     FailTable(String spec) {
-        this.spec = spec;
-    }
-
-    @Override
-    public String spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean isPattern() {
-        return true;        // as dict_fail: no partial-key lookups
+        super(spec, true);      // as dict_fail: no partial-key lookups
     }
 
     @Override
     public Optional<String> find(String key) {
-        throw new LookupException(spec + ": table lookup failed (fail: table)");
+        throw new LookupException(spec() + ": table lookup failed (fail: table)");
     }
 }

@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  * postmap replaces the file by renaming, so a reload sees a whole table; if the new file cannot be
  * read anyway, the old contents stay in use and a warning says why.
  */
-final class IndexedTable implements ListableTable {
+final class IndexedTable extends NamedTable implements ListableTable {
 
     private static final long CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -50,7 +50,6 @@ final class IndexedTable implements ListableTable {
         }
     }
 
-    private final String spec;
     private final String type;
     private final String name;
     private final Path file;
@@ -62,7 +61,7 @@ final class IndexedTable implements ListableTable {
 
     private IndexedTable(String spec, String type, String name, Path file, TableContext context,
                          LongSupplier nanoClock, Snapshot snapshot) {
-        this.spec = spec;
+        super(spec, false);
         this.type = type;
         this.name = name;
         this.file = file;
@@ -106,16 +105,6 @@ final class IndexedTable implements ListableTable {
         // the stamp first: a change racing the read is then seen at the next check
         Stamp stamp = Stamp.of(file);
         return new Snapshot(IndexedFile.read(file, fileName, "postmap " + type + ":" + name), stamp);
-    }
-
-    @Override
-    public String spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean isPattern() {
-        return false;
     }
 
     @Override

@@ -10,13 +10,12 @@ import java.util.Optional;
  * inline:{key=value, { key = text with spaces, commas }} (Postfix 3.0): a small table written
  * in main.cf itself. Keys are case-insensitive, as in Postfix's other fixed-key tables.
  */
-final class InlineTable implements LookupTable {
+final class InlineTable extends NamedTable {
 
-    private final String spec;
     private final Map<String, String> entries;
 
     private InlineTable(String spec, Map<String, String> entries) {
-        this.spec = spec;
+        super(spec, false);
         this.entries = entries;
     }
 
@@ -45,16 +44,6 @@ final class InlineTable implements LookupTable {
             throw new TableOpenException("empty table: \"" + spec + "\"; need \"inline:{name=value...}\"");
         }
         return new InlineTable(spec, Map.copyOf(entries));
-    }
-
-    @Override
-    public String spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean isPattern() {
-        return false;
     }
 
     @Override

@@ -35,7 +35,7 @@ import java.util.regex.PatternSyntaxException;
  *     with the compiler's message.</li>
  * </ul>
  */
-final class RegexpTable implements LookupTable {
+final class RegexpTable extends NamedTable {
 
     /** What differs between the two types: messages, flags and defaults. */
     enum Dialect {
@@ -65,11 +65,10 @@ final class RegexpTable implements LookupTable {
     private record Rule(Kind kind, int line, Compiled first, Compiled second, Replacement result, int[] skipTo) {
     }
 
-    private final String spec;
     private final List<Rule> rules;
 
     private RegexpTable(String spec, List<Rule> rules) {
-        this.spec = spec;
+        super(spec, true);
         this.rules = rules;
     }
 
@@ -96,16 +95,6 @@ final class RegexpTable implements LookupTable {
             parser.warn(open.pop().line(), "IF has no matching ENDIF");
         }
         return new RegexpTable(spec, List.copyOf(rules));
-    }
-
-    @Override
-    public String spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean isPattern() {
-        return true;
     }
 
     @Override

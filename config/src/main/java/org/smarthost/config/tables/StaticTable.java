@@ -3,13 +3,12 @@ package org.smarthost.config.tables;
 import java.util.Optional;
 
 /** static:value (and static:{text with spaces}): every key finds the same value. */
-final class StaticTable implements LookupTable {
+final class StaticTable extends NamedTable {
 
-    private final String spec;
     private final String value;
 
     private StaticTable(String spec, String value) {
-        this.spec = spec;
+        super(spec, false);
         this.value = value;
     }
 
@@ -22,16 +21,6 @@ final class StaticTable implements LookupTable {
             value = name.substring(1, name.length() - 1).strip();
         }
         return new StaticTable(spec, value);
-    }
-
-    @Override
-    public String spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean isPattern() {
-        return false;
     }
 
     @Override

@@ -7,13 +7,12 @@ import java.util.Optional;
  * running and every lookup fails with a temporary error naming the reason, so mail that needs
  * the table is deferred, never delivered by a wrong route or rejected for good.
  */
-public final class SurrogateTable implements LookupTable {
+public final class SurrogateTable extends NamedTable {
 
-    private final String spec;
     private final String reason;
 
     public SurrogateTable(String spec, String reason) {
-        this.spec = spec;
+        super(spec, true);      // as Postfix's surrogate: no partial-key lookups
         this.reason = reason;
     }
 
@@ -23,17 +22,7 @@ public final class SurrogateTable implements LookupTable {
     }
 
     @Override
-    public String spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean isPattern() {
-        return true;        // as Postfix's surrogate: no partial-key lookups
-    }
-
-    @Override
     public Optional<String> find(String key) {
-        throw new LookupException(spec + " is unavailable. " + reason);
+        throw new LookupException(spec() + " is unavailable. " + reason);
     }
 }

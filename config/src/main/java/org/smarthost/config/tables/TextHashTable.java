@@ -10,14 +10,13 @@ import java.util.Optional;
  * is opened, no indexed file needed. Read once: like Postfix, a change to the file is seen when
  * the process opens its tables again.
  */
-final class TextHashTable implements ListableTable {
+final class TextHashTable extends NamedTable implements ListableTable {
 
-    private final String spec;
     private final Map<String, String> entries;
     private final TableContext context;
 
     private TextHashTable(String spec, Map<String, String> entries, TableContext context) {
-        this.spec = spec;
+        super(spec, false);
         this.entries = entries;
         this.context = context;
     }
@@ -29,16 +28,6 @@ final class TextHashTable implements ListableTable {
         } catch (IOException e) {
             throw new TableOpenException("open database " + name + ": " + SourceLines.reason(e));
         }
-    }
-
-    @Override
-    public String spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean isPattern() {
-        return false;
     }
 
     @Override
