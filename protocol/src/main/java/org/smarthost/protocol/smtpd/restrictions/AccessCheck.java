@@ -1,11 +1,9 @@
 package org.smarthost.protocol.smtpd.restrictions;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.slf4j.Logger;
 import org.smarthost.config.InetText;
 import org.smarthost.config.tables.LookupException;
 import org.smarthost.config.tables.LookupTable;
@@ -148,37 +146,13 @@ public final class AccessCheck implements Restriction {
             if (key.partial() && table.isPattern()) continue;
             String value;
             try {
-                value = find(ctx.tables().log(), key.key());
+                value = TableSearch.find(ctx.tables().log(), table, key.key(), table.spec()).orElse(null);
             } catch (LookupException e) {
                 value = AccessAction.LOOKUP_ERROR_VALUE;
             }
             if (value != null) return AccessAction.apply(ctx, table.spec(), value, datum);
         }
         return null;
-    }
-
-    /**
-     * One lookup, as Postfix's maps_find: keys are folded to lower case for fixed-string tables
-     * (pattern tables get the key as it is); an empty value is a table error.
-     *
-     * @throws LookupException (logged) when the table cannot answer
-     */
-    private String find(Logger log, String key) {
-        String k = table.isPattern() ? key : key.toLowerCase(Locale.ROOT);
-        Optional<String> value;
-        try {
-            value = table.find(k);
-        } catch (LookupException e) {
-            log.warn("warning: {}", e.getMessage());
-            log.warn("warning: {} lookup error for \"{}\"", table.spec(), k);
-            throw e;
-        }
-        if (value.isPresent() && value.get().isEmpty()) {
-            log.warn("warning: {} lookup of {} returns an empty string result", table.spec(), k);
-            log.warn("warning: {} should return NO RESULT in case of NOT FOUND", table.spec());
-            throw new LookupException("empty result");
-        }
-        return value.orElse(null);
     }
 
     /** Postfix's RESOLVE_FLAG_ROUTED, roughly: the localpart routes onwards (user%host, host!user, user@host). */

@@ -89,7 +89,7 @@ public final class SenderLoginMismatch implements SimpleRestriction {
         try {
             if (auth ? login == null : login != null) return Verdict.DUNNO;
             owners = owners(ctx.tables(), maps, sender);
-        } catch (EmptyResult e) {
+        } catch (TableSearch.EmptyResult e) {
             return new Verdict.Reject(RestrictionEngine.SERVER_CONFIGURATION_ERROR);
         } catch (LookupException e) {
             return c.reject(451, "4.3.0", "<" + sender + ">: Temporary lookup failure");
@@ -123,35 +123,11 @@ public final class SenderLoginMismatch implements SimpleRestriction {
                 tables.settings().accessMaps().recipientDelimiter(), domain -> isLocal(tables, domain));
     }
 
-    /** A table's empty value: Postfix's DICT_ERR_CONFIG, a server configuration error. */
-    static final class EmptyResult extends LookupException {
-        EmptyResult(String message) {
-            super(message);
-        }
-    }
-
-    /**
-     * Postfix's maps_find: the tables in order, fixed-string keys folded to lower case, derived
-     * keys not asked of pattern tables; its warnings for a table that cannot answer
-     * ("type:name lookup error for "key"") and for an empty value.
-     */
+    /** The tables in order, derived keys not asked of pattern tables (Postfix's maps_find). */
     private static Optional<String> find(SmtpdTables tables, Maps maps, String key, boolean partial) {
         for (LookupTable table : maps.tables()) {
             if (partial && table.isPattern()) continue;
-            String k = table.isPattern() ? key : key.toLowerCase(Locale.ROOT);
-            Optional<String> value;
-            try {
-                value = table.find(k);
-            } catch (LookupException e) {
-                tables.log().warn("warning: {}", e.getMessage());
-                tables.log().warn("warning: {} lookup error for \"{}\"", table.spec(), k);
-                throw e;
-            }
-            if (value.isPresent() && value.get().isBlank()) {
-                tables.log().warn("warning: {} lookup of {} returns an empty string result", maps.parameter(), k);
-                tables.log().warn("warning: {} should return NO RESULT in case of NOT FOUND", maps.parameter());
-                throw new EmptyResult("empty result");
-            }
+            Optional<String> value = TableSearch.find(tables.log(), table, key, maps.parameter());
             if (value.isPresent()) return value;
         }
         return Optional.empty();
