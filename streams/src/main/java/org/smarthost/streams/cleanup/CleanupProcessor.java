@@ -3,8 +3,11 @@ package org.smarthost.streams.cleanup;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
@@ -19,6 +22,16 @@ import org.slf4j.LoggerFactory;
  * Message-Id:, Date: and From: headers at the end of the header section, and passes the body
  * through untouched. At most one header is buffered; the body is never buffered. Every byte
  * given out counts against message_size_limit. A rejection is thrown as {@link CleanupRejected}.
+ *
+ * <p>Content checks ({@link ContentChecks}, header_checks(5)): each primary header, smtpd's
+ * Received: included, is looked up as one string (folded lines joined with "\n") in
+ * mime_header_checks when it is a MIME header (Content-Description, Content-Disposition,
+ * Content-ID, Content-Transfer-Encoding, Content-Type, MIME-Version), else in header_checks.
+ * With body_checks, the body is cut into lines (pieces of at most {@value #BODY_LINE_LIMIT}
+ * bytes, Postfix's line_length_limit, for longer lines; only the current line is buffered), and
+ * every line that starts within body_checks_size_limit bytes of the body is looked up, the
+ * empty line after the headers included. The body is not parsed as MIME: headers of MIME parts
+ * and attached messages are body lines here, so nested_header_checks is not used.
  * {@link CleanupStage} runs it in a stream; small messages that smtpd already holds whole are
  * cleaned without one.
  */
@@ -29,9 +42,17 @@ public final class CleanupProcessor {
     private static final byte LF = '\n';
     /** A folded header's line break and the blanks after it (compiled once: 0.2% of a 2 KB relay). */
     private static final Pattern FOLD = Pattern.compile("\r\n[ \t]+");
+    /** Postfix's line_length_limit default: body_checks sees longer lines in pieces of this size. */
+    static final int BODY_LINE_LIMIT = 2048;
+    /** Headers that Postfix's header_opts marks HDR_OPT_MIME: they go to mime_header_checks. */
+    private static final Set<String> MIME_HEADERS = Set.of("content-description", "content-disposition",
+            "content-id", "content-transfer-encoding", "content-type", "mime-version");
 
     private final CleanupSettings settings;
     private final CleanupEnvelope envelope;
+    private final ContentFilter filter;
+    /** smtpd's Received: header has been given out (through header_checks): on the first input. */
+    private boolean started;
 
     private final int lineCap;
     // header phase state
@@ -52,6 +73,10 @@ public final class CleanupProcessor {
     private String messageId;
     private long size;
     private ByteStringBuilder pending = ByteString.createBuilder();
+    // body_checks state: the current body line (a piece of at most BODY_LINE_LIMIT bytes)
+    private byte[] bodyLine;
+    private int bodyLineLength;
+    private long bodyOffset;               // Postfix's body_offset: line lengths + 1 each
 
     private boolean finished;
 
@@ -59,25 +84,44 @@ public final class CleanupProcessor {
         this.settings = settings;
         this.envelope = envelope;
         this.lineCap = settings.headerSizeLimit() + 2;
-        appendString(ReceivedHeader.format(settings, envelope));
+        this.filter = new ContentFilter(settings.checks(), envelope);
+    }
+
+    /** smtpd's Received: header, the first primary header, which header_checks sees too. */
+    private void start() {
+        started = true;
+        String received = ReceivedHeader.format(settings, envelope);
+        if (!filter.checksHeaders()) {
+            appendString(received);
+            return;
+        }
+        String text = headerText(received);
+        List<String> prepend = new ArrayList<>(0);
+        String result = filter.primaryHeader(text, false, prepend);
+        for (String p : prepend) appendString(headerLines(p));
+        if (result == null) return;
+        appendString(result.equals(text) ? received : headerLines(result));
     }
 
     /** Takes the next piece of content; returns what can be given out now (often empty while in headers). */
     public ByteString push(ByteString chunk) {
+        if (!started) start();
         if (inHeaders) {
             scanHeaders(chunk);
         } else {
-            append(chunk);
+            body(chunk);
         }
         return takePending();
     }
 
     /** The content has ended: returns the rest of the output; {@link #result()} is known from now on. */
     public ByteString finish() {
+        if (!started) start();
         if (inHeaders) {
             if (lineLength > 0) endOfLine(false);
             if (inHeaders) endOfHeaders();
         }
+        if (bodyLineLength > 0) endOfBodyLine(false);
         finished = true;
         return takePending();
     }
@@ -85,7 +129,7 @@ public final class CleanupProcessor {
     /** What cleanup learned about the message; only after {@link #finish()}. */
     public CleanupResult result() {
         if (!finished) throw new IllegalStateException("cleanup of " + envelope.queueId() + " has not finished");
-        return new CleanupResult(messageId, size, hops);
+        return new CleanupResult(messageId, size, hops, filter.discard(), filter.holdReason());
     }
 
     private ByteString takePending() {
@@ -114,7 +158,7 @@ public final class CleanupProcessor {
             int i = 0;
             while (i < n) {
                 if (!inHeaders) {
-                    append(chunk.drop(base + i));
+                    body(chunk.drop(base + i));
                     return;
                 }
                 int lf = i;
@@ -130,8 +174,8 @@ public final class CleanupProcessor {
                         lineLength = 0;
                         lineOverflow = false;
                         endOfHeaders();
-                        append(ByteString.fromArray(prefix));
-                        append(chunk.drop(base + i + take));
+                        body(ByteString.fromArray(prefix));
+                        body(chunk.drop(base + i + take));
                         return;
                     }
                 }
@@ -164,7 +208,7 @@ public final class CleanupProcessor {
         lineOverflow = false;
         if (len == 0 && !overflow) {
             endOfHeaders();
-            if (hadLf) appendString("\r\n");
+            if (hadLf) body(CRLF);
             return;
         }
         if ((l[0] == ' ' || l[0] == '\t') && header.size() > 0) {
@@ -178,8 +222,8 @@ public final class CleanupProcessor {
         }
         // Not a header: the body begins without the customary empty line.
         endOfHeaders();
-        append(ByteString.fromArray(l, 0, len));
-        if (hadLf) appendString("\r\n");
+        body(ByteString.fromArray(l, 0, len));
+        if (hadLf) body(CRLF);
     }
 
     private void addToHeader(byte[] l, int len, boolean overflow) {
@@ -204,10 +248,23 @@ public final class CleanupProcessor {
                     settings.headerSizeLimit());
         }
         int nameLen = headerNameLength(h);
-        String name = new String(h, 0, nameLen, StandardCharsets.ISO_8859_1).trim().toLowerCase(Locale.ROOT);
+        String name = headerName(h, nameLen);
+        if (name.equals("received")) hops++; // counted before header_checks may delete it, as Postfix does
+        if (filter.checksHeaders()) {
+            String text = headerText(new String(h, StandardCharsets.UTF_8));
+            List<String> prepend = new ArrayList<>(0);
+            String result = filter.primaryHeader(text, MIME_HEADERS.contains(name), prepend);
+            for (String p : prepend) appendString(headerLines(p));
+            if (result == null) return;
+            if (!result.equals(text)) {
+                h = headerLines(result).getBytes(StandardCharsets.UTF_8);
+                nameLen = headerNameLength(h);
+                name = headerName(h, nameLen);
+            }
+        }
         switch (name) {
             case "received" -> {
-                if (++hops >= settings.hopcountLimit()) throw CleanupRejected.tooManyHops();
+                if (hops >= settings.hopcountLimit()) throw CleanupRejected.tooManyHops();
             }
             case "message-id" -> {
                 seenMessageId = true;
@@ -228,6 +285,81 @@ public final class CleanupProcessor {
             }
         }
         append(ByteString.fromArray(h));
+    }
+
+    private static String headerName(byte[] h, int nameLen) {
+        return new String(h, 0, nameLen, StandardCharsets.ISO_8859_1).trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** A header as Postfix's tables see it: without its last line break, folded lines joined by "\n". */
+    static String headerText(String lines) {
+        String t = lines.endsWith("\r\n") ? lines.substring(0, lines.length() - 2) : lines;
+        return t.replace("\r\n", "\n");
+    }
+
+    /** Header text from a table (REPLACE, PREPEND) as content lines. */
+    static String headerLines(String text) {
+        return text.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n";
+    }
+
+    private static final ByteString CRLF = ByteString.fromString("\r\n");
+
+    /** Body content: straight out, or line by line through body_checks. */
+    private void body(ByteString bytes) {
+        int n = bytes.size();
+        int i = 0;
+        while (i < n) {
+            if (bodyLineLength == 0 && !checkingBody()) {
+                append(i == 0 ? bytes : bytes.drop(i));
+                return;
+            }
+            int lf = bytes.indexOf(LF, i);
+            int end = lf < 0 ? n : lf + 1;
+            int take = Math.min(end - i, BODY_LINE_LIMIT - bodyLineLength);
+            if (bodyLine == null) bodyLine = new byte[BODY_LINE_LIMIT];
+            bytes.slice(i, i + take).asByteBuffer().get(bodyLine, bodyLineLength, take);
+            bodyLineLength += take;
+            i += take;
+            if (bodyLine[bodyLineLength - 1] == LF) {
+                endOfBodyLine(true);
+            } else if (bodyLineLength == BODY_LINE_LIMIT) {
+                endOfBodyLine(false);
+            }
+        }
+    }
+
+    /** Whether the next body line is to be looked up in body_checks. */
+    private boolean checkingBody() {
+        long limit = filter.bodyChecksSizeLimit();
+        return filter.checksBody() && (limit <= 0 || bodyOffset < limit);
+    }
+
+    /** The body line (or a piece of a long one, or the last line without a line break) is complete. */
+    private void endOfBodyLine(boolean complete) {
+        byte[] raw = Arrays.copyOf(bodyLine, bodyLineLength);
+        bodyLineLength = 0;
+        int len = raw.length;
+        if (complete) {
+            len--;
+            if (len > 0 && raw[len - 1] == CR) len--;
+        }
+        boolean check = checkingBody();
+        bodyOffset += len + 1;
+        if (!check) {
+            append(ByteString.fromArrayUnsafe(raw));
+            return;
+        }
+        String text = new String(raw, 0, len, StandardCharsets.UTF_8);
+        List<String> prepend = new ArrayList<>(0);
+        String result = filter.bodyLine(text, prepend);
+        for (String p : prepend) appendString(p + "\r\n");
+        if (result == null) return;
+        if (result.equals(text)) {
+            append(ByteString.fromArrayUnsafe(raw));
+        } else {
+            appendString(result);
+            append(ByteString.fromArrayUnsafe(raw, len, raw.length - len));
+        }
     }
 
     private String value(byte[] h, int nameLen) {
