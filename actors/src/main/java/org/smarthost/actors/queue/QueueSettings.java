@@ -106,6 +106,13 @@ public record QueueSettings(String myhostname, String mailName, int hopcountLimi
                 running.messageIdleTimeout, zone, hashQueueNames, hashQueueDepth, checks);
     }
 
+    public QueueSettings withChecks(ContentChecks checks) {
+        return new QueueSettings(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit,
+                alwaysAddMissingHeaders, localHeaderRewriteClients, mynetworks, minimalBackoffTime,
+                maximalBackoffTime, maximalQueueLifetime, bounceQueueLifetime, queueRunDelay, queueDirectory,
+                storeDirectory, readJournalPluginId, messageIdleTimeout, zone, hashQueueNames, hashQueueDepth, checks);
+    }
+
     public BackoffPolicy backoff() {
         return new BackoffPolicy(minimalBackoffTime, maximalBackoffTime, maximalQueueLifetime, bounceQueueLifetime);
     }
