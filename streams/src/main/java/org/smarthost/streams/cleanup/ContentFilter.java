@@ -184,7 +184,7 @@ final class ContentFilter {
     private CleanupRejected unsupported(String mapClass, CheckAction action, String context, String input) {
         filtering = false;
         log.warn("warning: {}: {} map: action {} is not supported by smarthost ({} {}) -- message not accepted,"
-                        + " try again later", envelope.queueId(), mapClass, action.command().toUpperCase(),
+                        + " try again later", envelope.queueId(), mapClass, action.command().toUpperCase(java.util.Locale.ROOT),
                 context, printable(clip(input)));
         return CleanupRejected.unsupportedAction();
     }
