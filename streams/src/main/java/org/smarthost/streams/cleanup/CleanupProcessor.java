@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
@@ -27,11 +28,15 @@ import org.slf4j.LoggerFactory;
  * Received: included, is looked up as one string (folded lines joined with "\n") in
  * mime_header_checks when it is a MIME header (Content-Description, Content-Disposition,
  * Content-ID, Content-Transfer-Encoding, Content-Type, MIME-Version), else in header_checks.
- * With body_checks, the body is cut into lines (pieces of at most {@value #BODY_LINE_LIMIT}
- * bytes, Postfix's line_length_limit, for longer lines; only the current line is buffered), and
- * every line that starts within body_checks_size_limit bytes of the body is looked up, the
- * empty line after the headers included. The body is not parsed as MIME: headers of MIME parts
- * and attached messages are body lines here, so nested_header_checks is not used.
+ * When body_checks, mime_header_checks or nested_header_checks has tables, the body is cut into
+ * lines (pieces of at most {@value #BODY_LINE_LIMIT} bytes, Postfix's line_length_limit, for
+ * longer lines; only the current line and at most one MIME header are buffered) and followed
+ * through its MIME structure as Postfix's mime_state does: multipart boundaries (at most
+ * {@value #MIME_NESTING_LIMIT} deep, mime_nesting_limit) and message/rfc822 or message/global
+ * attachments. The headers of a MIME part go to mime_header_checks; those of an attached
+ * message to nested_header_checks (its MIME headers to mime_header_checks); all other lines,
+ * boundaries and the empty line ending each header block included, to body_checks, when they
+ * start within body_checks_size_limit bytes of their body part.
  * {@link CleanupStage} runs it in a stream; small messages that smtpd already holds whole are
  * cleaned without one.
  */
@@ -44,6 +49,10 @@ public final class CleanupProcessor {
     private static final Pattern FOLD = Pattern.compile("\r\n[ \t]+");
     /** Postfix's line_length_limit default: body_checks sees longer lines in pieces of this size. */
     static final int BODY_LINE_LIMIT = 2048;
+    /** Postfix's mime_nesting_limit default: deeper multiparts are read as plain body. */
+    static final int MIME_NESTING_LIMIT = 100;
+    private static final Pattern BOUNDARY_PARAMETER =
+            Pattern.compile("(?i);\\s*boundary\\s*=\\s*(?:\"([^\"]*)\"|([^\\s;]+))");
     /** Headers that Postfix's header_opts marks HDR_OPT_MIME: they go to mime_header_checks. */
     private static final Set<String> MIME_HEADERS = Set.of("content-description", "content-disposition",
             "content-id", "content-transfer-encoding", "content-type", "mime-version");
@@ -76,7 +85,19 @@ public final class CleanupProcessor {
     // body_checks state: the current body line (a piece of at most BODY_LINE_LIMIT bytes)
     private byte[] bodyLine;
     private int bodyLineLength;
-    private long bodyOffset;               // Postfix's body_offset: line lengths + 1 each
+    private long bodyOffset;               // Postfix's body_offset: line lengths + 1 each, per body part
+    private boolean continuing;            // the last body record was a piece of a longer line
+    // MIME state (only followed while the body is read line by line)
+    private enum Mime { BODY, PART_HEADERS, NESTED_HEADERS }
+    private record Boundary(byte[] text, boolean digest) { }
+    private Mime mime = Mime.BODY;
+    private final java.util.ArrayDeque<Boundary> boundaries = new java.util.ArrayDeque<>();
+    private String contentType;            // of the header block being read, lower case, or null
+    private String boundary;               // its boundary parameter, or null
+    private boolean digestPart;            // a part of multipart/digest: message/rfc822 by default
+    private Mime afterPrimary = Mime.BODY; // where the body goes after the primary headers' empty line
+    private final ByteArrayOutputStream partHeader = new ByteArrayOutputStream(256);
+    private boolean partHeaderTruncated;
 
     private boolean finished;
 
@@ -122,6 +143,7 @@ public final class CleanupProcessor {
             if (inHeaders) endOfHeaders();
         }
         if (bodyLineLength > 0) endOfBodyLine(false);
+        flushPartHeader();
         finished = true;
         return takePending();
     }
@@ -208,7 +230,10 @@ public final class CleanupProcessor {
         lineOverflow = false;
         if (len == 0 && !overflow) {
             endOfHeaders();
-            if (hadLf) body(CRLF);
+            if (hadLf) {
+                bodyOut(new byte[] {CR, LF}, 0);
+                mime = afterPrimary;
+            }
             return;
         }
         if ((l[0] == ' ' || l[0] == '\t') && header.size() > 0) {
@@ -250,6 +275,7 @@ public final class CleanupProcessor {
         int nameLen = headerNameLength(h);
         String name = headerName(h, nameLen);
         if (name.equals("received")) hops++; // counted before header_checks may delete it, as Postfix does
+        if (name.equals("content-type")) contentType(h, nameLen); // the MIME structure, whatever the checks do
         if (filter.checksHeaders()) {
             String text = headerText(new String(h, StandardCharsets.UTF_8));
             List<String> prepend = new ArrayList<>(0);
@@ -309,7 +335,8 @@ public final class CleanupProcessor {
         int n = bytes.size();
         int i = 0;
         while (i < n) {
-            if (bodyLineLength == 0 && !checkingBody()) {
+            if (bodyLineLength == 0 && !filter.scansBody()) {
+                flushPartHeader();
                 append(i == 0 ? bytes : bytes.drop(i));
                 return;
             }
@@ -343,6 +370,139 @@ public final class CleanupProcessor {
             len--;
             if (len > 0 && raw[len - 1] == CR) len--;
         }
+        boolean lineStart = !continuing;
+        continuing = !complete;
+        if (lineStart && !boundaries.isEmpty() && len >= 2 && raw[0] == '-' && raw[1] == '-' && boundary(raw, len)) {
+            return;
+        }
+        if (mime == Mime.BODY) {
+            bodyOut(raw, len);
+            return;
+        }
+        // the headers of a MIME part or of an attached message
+        if (!lineStart) {
+            addToPartHeader(raw);
+        } else if (len == 0) {
+            flushPartHeader();
+            Mime next = afterHeaderBlock();
+            bodyOffset = 0;
+            bodyOut(raw, len);
+            mime = next;
+        } else if ((raw[0] == ' ' || raw[0] == '\t') && partHeader.size() > 0) {
+            addToPartHeader(raw);
+        } else if (headerNameLength(raw) > 0) {
+            flushPartHeader();
+            addToPartHeader(raw);
+        } else {
+            // not a header: the part's body starts without the empty line
+            flushPartHeader();
+            Mime next = afterHeaderBlock();
+            mime = next == Mime.NESTED_HEADERS ? Mime.BODY : next;
+            bodyOffset = 0;
+            bodyOut(raw, len);
+        }
+    }
+
+    /**
+     * A line starting with "--" in a multipart: if it is one of the open boundaries, the parts
+     * inside it end, and a new part begins (its headers follow) or, with "--" after the
+     * boundary, the multipart ends. The line itself is body content.
+     */
+    private boolean boundary(byte[] raw, int len) {
+        int depth = 0;
+        for (Boundary b : boundaries) {
+            byte[] t = b.text();
+            if (len >= 2 + t.length && Arrays.equals(raw, 2, 2 + t.length, t, 0, t.length)) {
+                flushPartHeader();
+                for (int i = 0; i < depth; i++) boundaries.pop();
+                boolean close = len >= 4 + t.length && raw[2 + t.length] == '-' && raw[3 + t.length] == '-';
+                bodyOut(raw, len);
+                if (close) {
+                    boundaries.pop();
+                    mime = Mime.BODY;
+                } else {
+                    mime = Mime.PART_HEADERS;
+                    contentType = null;
+                    boundary = null;
+                    digestPart = b.digest();
+                }
+                bodyOffset = 0;
+                return true;
+            }
+            depth++;
+        }
+        return false;
+    }
+
+    /**
+     * What follows the header block just read, by its Content-Type: a multipart's preamble (its
+     * boundary now open), an attached message's headers, or a plain body.
+     */
+    private Mime afterHeaderBlock() {
+        String type = contentType != null ? contentType : digestPart ? "message/rfc822" : "text/plain";
+        String b = boundary;
+        contentType = null;
+        boundary = null;
+        digestPart = false;
+        if (type.startsWith("multipart/") && b != null && !b.isEmpty() && boundaries.size() < MIME_NESTING_LIMIT) {
+            boundaries.push(new Boundary(b.getBytes(StandardCharsets.UTF_8), type.equals("multipart/digest")));
+            return Mime.BODY;
+        }
+        if (type.equals("message/rfc822") || type.equals("message/global")) return Mime.NESTED_HEADERS;
+        return Mime.BODY;
+    }
+
+    /** Remembers the type and boundary of a Content-Type: header (Postfix's mime_state reads the original). */
+    private void contentType(byte[] h, int nameLen) {
+        String v = value(h, nameLen);
+        int end = 0;
+        while (end < v.length() && v.charAt(end) != ';' && !Character.isWhitespace(v.charAt(end))) end++;
+        contentType = v.substring(0, end).toLowerCase(Locale.ROOT);
+        Matcher m = BOUNDARY_PARAMETER.matcher(v);
+        boundary = m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
+    }
+
+    private void addToPartHeader(byte[] raw) {
+        if (partHeader.size() + raw.length > settings.headerSizeLimit()) {
+            partHeaderTruncated = true; // Postfix truncates MIME headers at header_size_limit too
+            return;
+        }
+        partHeader.write(raw, 0, raw.length);
+    }
+
+    /** The MIME header read so far, through mime_header_checks or nested_header_checks, out. */
+    private void flushPartHeader() {
+        if (partHeader.size() == 0) return;
+        byte[] h = partHeader.toByteArray();
+        partHeader.reset();
+        if (partHeaderTruncated) {
+            partHeaderTruncated = false;
+            log.warn("{}: header longer than header_size_limit {} was truncated", envelope.queueId(),
+                    settings.headerSizeLimit());
+            if (h[h.length - 1] != LF) {
+                h = Arrays.copyOf(h, h.length + 2);
+                h[h.length - 2] = CR;
+                h[h.length - 1] = LF;
+            }
+        }
+        int nameLen = headerNameLength(h);
+        String name = headerName(h, nameLen);
+        if (name.equals("content-type")) contentType(h, nameLen);
+        String text = headerText(new String(h, StandardCharsets.UTF_8));
+        List<String> prepend = new ArrayList<>(0);
+        String result = mime == Mime.PART_HEADERS ? filter.partHeader(text, prepend)
+                : filter.nestedHeader(text, MIME_HEADERS.contains(name), prepend);
+        for (String p : prepend) appendString(headerLines(p));
+        if (result == null) return;
+        if (result.equals(text)) {
+            append(ByteString.fromArrayUnsafe(h));
+        } else {
+            appendString(headerLines(result));
+        }
+    }
+
+    /** A body line (without its line break, {@code len} bytes of {@code raw}) through body_checks, out. */
+    private void bodyOut(byte[] raw, int len) {
         boolean check = checkingBody();
         bodyOffset += len + 1;
         if (!check) {
@@ -370,6 +530,7 @@ public final class CleanupProcessor {
     private void endOfHeaders() {
         flushHeader();
         inHeaders = false;
+        afterPrimary = afterHeaderBlock();
         String prefix = resent ? "Resent-" : "";
         if (envelope.addMissingHeaders()) {
             if (!(resent ? seenResentMessageId : seenMessageId)) {

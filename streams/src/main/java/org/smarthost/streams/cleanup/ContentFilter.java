@@ -49,6 +49,15 @@ final class ContentFilter {
         return checks.bodyChecksSizeLimit();
     }
 
+    /**
+     * Whether the body needs reading line by line: for body_checks, or for the headers of MIME
+     * parts and attached messages (mime_header_checks, nested_header_checks).
+     */
+    boolean scansBody() {
+        return filtering && !(checks.bodyChecks().isEmpty() && checks.mimeHeaderChecks().isEmpty()
+                && checks.nestedHeaderChecks().isEmpty());
+    }
+
     /** Whether any header table is configured (a header with none passes untouched). */
     boolean checksHeaders() {
         return filtering && !(checks.headerChecks().isEmpty() && checks.mimeHeaderChecks().isEmpty());
@@ -64,6 +73,19 @@ final class ContentFilter {
      */
     String primaryHeader(String header, boolean mime, List<String> prepend) {
         return check(mime ? checks.mimeHeaderChecks() : checks.headerChecks(), HEADER, header, prepend);
+    }
+
+    /** A header of a MIME part (mime_header_checks); same contract as {@link #primaryHeader}. */
+    String partHeader(String header, List<String> prepend) {
+        return check(checks.mimeHeaderChecks(), HEADER, header, prepend);
+    }
+
+    /**
+     * A header of an attached message (message/rfc822): MIME headers go to mime_header_checks,
+     * the others to nested_header_checks; same contract as {@link #primaryHeader}.
+     */
+    String nestedHeader(String header, boolean mime, List<String> prepend) {
+        return check(mime ? checks.mimeHeaderChecks() : checks.nestedHeaderChecks(), HEADER, header, prepend);
     }
 
     /** A body line without its line break; same contract as {@link #primaryHeader}. */

@@ -235,4 +235,79 @@ class ContentChecksTest {
         assertTrue(out.endsWith("\r\n\r\n" + line + "\r\nend\r\n"), out.substring(out.length() - 20));
         assertEquals(3, lines().stream().filter(l -> l.contains(": warning: body yyy")).count(), lines().toString());
     }
+
+    private static final String MULTIPART = String.join("\r\n",
+            "Subject: parts",
+            "MIME-Version: 1.0",
+            "Content-Type: multipart/mixed;",
+            "\tboundary=\"outer\"",
+            "",
+            "preamble",
+            "--outer",
+            "Content-Type: text/plain",
+            "X-Part-Secret: p",
+            "",
+            "Subject: not a header here",
+            "--outer",
+            "Content-Type: message/rfc822",
+            "",
+            "Subject: attached",
+            "X-Nested-Secret: n",
+            "Content-Type: application/octet-stream; name=\"virus.exe\"",
+            "",
+            "nested body",
+            "--outer--",
+            "epilogue",
+            "");
+
+    @Test
+    void mimePartHeadersGoToMimeHeaderChecksAndAttachedHeadersToNestedHeaderChecks() throws Exception {
+        Maps header = table("header_checks", "regexp", "/^Subject:/ WARN primary\n");
+        Maps mime = table("mime_header_checks", "regexp",
+                "/^X-Part-Secret:/ IGNORE\n/^Content-Type: .*name=.*\\.exe/ REJECT no executables\n"
+                        + "/^Content-Type: text/ INFO part\n");
+        Maps nested = table("nested_header_checks", "regexp",
+                "/^X-Nested-Secret:/ IGNORE\n/^Subject: (.*)/ REPLACE Subject: [attached] $1\n");
+        Maps body = table("body_checks", "regexp", "/^--outer/ INFO boundary\n/^Subject:/ WARN body\n");
+        CleanupSettings s = CleanupStageTest.settings().withChecks(new ContentChecks(header, mime, nested, body, 51200));
+        CleanupRejected r = assertThrows(CleanupRejected.class, () -> clean(s, MULTIPART));
+        assertEquals("550 5.7.1 no executables", r.getMessage());
+        List<String> l = lines();
+        assertTrue(l.stream().anyMatch(x -> x.startsWith(ID + ": warning: header Subject: parts from ")), l.toString());
+        assertTrue(l.stream().anyMatch(x -> x.startsWith(ID + ": info: header Content-Type: text/plain from ")),
+                l.toString());
+        assertTrue(l.stream().anyMatch(x -> x.startsWith(ID + ": warning: body Subject: not a header here from ")),
+                l.toString());
+        assertEquals(2, l.stream().filter(x -> x.startsWith(ID + ": info: body --outer from ")).count(), l.toString());
+        assertTrue(l.stream().anyMatch(x -> x.startsWith(ID + ": replace: header Subject: attached from ")),
+                l.toString());
+
+        // without the REJECT: what is kept, in pieces as well as whole
+        Maps mimeOnly = table("mime_header_checks", "regexp", "/^X-Part-Secret:/ IGNORE\n");
+        CleanupSettings keep = CleanupStageTest.settings().withChecks(new ContentChecks(header, mimeOnly, nested, body,
+                51200));
+        String out = clean(keep, MULTIPART).first();
+        assertFalse(out.contains("X-Part-Secret") || out.contains("X-Nested-Secret"), out);
+        assertTrue(out.contains("\r\n--outer\r\nContent-Type: message/rfc822\r\n\r\nSubject: [attached] attached\r\n"
+                + "Content-Type: application/octet-stream"), out);
+        assertTrue(out.contains("\r\nContent-Type: text/plain\r\n\r\nSubject: not a header here\r\n"), out);
+        assertTrue(out.endsWith("\r\n\r\nnested body\r\n--outer--\r\nepilogue\r\n"), out);
+        for (int chunk : new int[] {1, 5, 64}) {
+            assertEquals(out, CleanupStageTest.run(keep, env(), MULTIPART, chunk).first());
+        }
+    }
+
+    @Test
+    void bodyChecksSizeLimitCountsPerBodyPart() throws Exception {
+        Maps none = Maps.empty("header_checks");
+        Maps body = table("body_checks", "regexp", "/^bad$/ REJECT\n");
+        CleanupSettings s = settings(none, none, body, 100);
+        String late = String.join("\r\n", "Content-Type: multipart/mixed; boundary=b", "", "--b", "",
+                "x".repeat(200), "bad", "--b", "", "bad", "--b--", "");
+        // the first "bad" is past the limit in its part; the second starts a new part
+        CleanupRejected r = assertThrows(CleanupRejected.class, () -> clean(s, late));
+        assertEquals("550 5.7.1 message content rejected", r.getMessage());
+        String once = late.replace("--b\r\n\r\nbad\r\n", "");
+        assertTrue(clean(s, once).first().contains("\r\nbad\r\n"));
+    }
 }
