@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * headers one logical header at a time (a header longer than header_size_limit is truncated,
  * as Postfix does), counts Received: headers against hopcount_limit, appends missing
  * Message-Id:, Date: and From: headers at the end of the header section, and passes the body
- * through untouched. At most one header is buffered; the body is never buffered. Every byte
+ * through untouched. At most one header is buffered; the body is never buffered (with content
+ * checks, one line of it and at most one MIME header). Every byte
  * given out counts against message_size_limit. A rejection is thrown as {@link CleanupRejected}.
  *
  * <p>Content checks ({@link ContentChecks}, header_checks(5)): each primary header, smtpd's
