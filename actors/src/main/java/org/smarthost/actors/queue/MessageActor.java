@@ -43,8 +43,16 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
     /**
      * Persist the arrival of a received message; replies only after the (synced) journal
      * write, so smtpd's 250 follows the fsync. Repeating the same Accept is acknowledged again.
+     * With a {@code holdReason} (a HOLD action of header/body_checks; "" without text) the
+     * message arrives in the hold queue.
      */
-    public record Accept(MessageReceived received, ActorRef<StatusReply<Done>> replyTo) implements Command { }
+    public record Accept(MessageReceived received, ActorRef<StatusReply<Done>> replyTo, String holdReason)
+            implements Command {
+        /** Into the active queue. */
+        public Accept(MessageReceived received, ActorRef<StatusReply<Done>> replyTo) {
+            this(received, replyTo, null);
+        }
+    }
 
     /** What postsuper can do to a message. */
     public enum AdminAction { HOLD, RELEASE, REQUEUE, DELETE, EXPIRE }
@@ -181,7 +189,12 @@ public final class MessageActor extends EventSourcedBehavior<MessageActor.Comman
         if (!c.received().queueId().equals(queueId)) {
             return Effect().reply(c.replyTo(), StatusReply.error("queue ID mismatch"));
         }
-        return Effect().persist(c.received())
+        // A HOLD action of header/body_checks: into the hold queue in the same atomic write, so
+        // the message is never active (Postfix's cleanup writes it to the hold queue directly).
+        List<QueueEvent> events = c.holdReason() == null ? List.of(c.received())
+                : List.of(c.received(), new MessageHeld(queueId, c.received().at(),
+                        c.holdReason().isEmpty() ? null : c.holdReason()));
+        return Effect().persist(events)
                 .thenRun(this::reportToIndex)
                 .thenReply(c.replyTo(), s -> StatusReply.ack());
     }

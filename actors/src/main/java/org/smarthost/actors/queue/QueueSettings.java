@@ -6,6 +6,7 @@ import java.time.ZoneId;
 import java.util.List;
 import org.smarthost.persistence.queue.BackoffPolicy;
 import org.smarthost.streams.cleanup.CleanupSettings;
+import org.smarthost.streams.cleanup.ContentChecks;
 
 /**
  * The main.cf parameters the queue obeys, as plain values (the app fills them from main.cf).
@@ -33,6 +34,8 @@ import org.smarthost.streams.cleanup.CleanupSettings;
  * @param hashQueueNames             hash_queue_names (deferred, defer) and
  * @param hashQueueDepth             hash_queue_depth (1): queues are not directories here, but the
  *                                   tools name a message by Postfix's queue file path
+ * @param checks                     header_checks, mime_header_checks, nested_header_checks,
+ *                                   body_checks and body_checks_size_limit, tables opened
  */
 public record QueueSettings(String myhostname, String mailName, int hopcountLimit, int headerSizeLimit,
                             long messageSizeLimit, boolean alwaysAddMissingHeaders,
@@ -41,11 +44,27 @@ public record QueueSettings(String myhostname, String mailName, int hopcountLimi
                             Duration maximalQueueLifetime, Duration bounceQueueLifetime, Duration queueRunDelay,
                             Path queueDirectory, Path storeDirectory, String readJournalPluginId,
                             Duration messageIdleTimeout, ZoneId zone, List<String> hashQueueNames,
-                            int hashQueueDepth) {
+                            int hashQueueDepth, ContentChecks checks) {
+
+    /** Without content checks. */
+    public QueueSettings(String myhostname, String mailName, int hopcountLimit, int headerSizeLimit,
+                         long messageSizeLimit, boolean alwaysAddMissingHeaders,
+                         List<String> localHeaderRewriteClients, List<String> mynetworks,
+                         Duration minimalBackoffTime, Duration maximalBackoffTime,
+                         Duration maximalQueueLifetime, Duration bounceQueueLifetime, Duration queueRunDelay,
+                         Path queueDirectory, Path storeDirectory, String readJournalPluginId,
+                         Duration messageIdleTimeout, ZoneId zone, List<String> hashQueueNames,
+                         int hashQueueDepth) {
+        this(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit, alwaysAddMissingHeaders,
+                localHeaderRewriteClients, mynetworks, minimalBackoffTime, maximalBackoffTime, maximalQueueLifetime,
+                bounceQueueLifetime, queueRunDelay, queueDirectory, storeDirectory, readJournalPluginId,
+                messageIdleTimeout, zone, hashQueueNames, hashQueueDepth, ContentChecks.NONE);
+    }
 
     public static final String ROCKSDB_READ_JOURNAL = "smarthost.query.rocksdb";
 
     public QueueSettings {
+        if (checks == null) checks = ContentChecks.NONE;
         localHeaderRewriteClients = List.copyOf(localHeaderRewriteClients);
         mynetworks = List.copyOf(mynetworks);
         hashQueueNames = List.copyOf(hashQueueNames);
@@ -64,7 +83,7 @@ public record QueueSettings(String myhostname, String mailName, int hopcountLimi
         return new QueueSettings(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit,
                 alwaysAddMissingHeaders, localHeaderRewriteClients, mynetworks, minimalBackoffTime,
                 maximalBackoffTime, maximalQueueLifetime, bounceQueueLifetime, queueRunDelay, queueDirectory,
-                storeDirectory, pluginId, messageIdleTimeout, zone, hashQueueNames, hashQueueDepth);
+                storeDirectory, pluginId, messageIdleTimeout, zone, hashQueueNames, hashQueueDepth, checks);
     }
 
     public QueueSettings withLimits(int hopcountLimit, int headerSizeLimit, long messageSizeLimit,
@@ -72,7 +91,7 @@ public record QueueSettings(String myhostname, String mailName, int hopcountLimi
         return new QueueSettings(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit,
                 alwaysAddMissingHeaders, localHeaderRewriteClients, mynetworks, minimalBackoffTime,
                 maximalBackoffTime, maximalQueueLifetime, bounceQueueLifetime, queueRunDelay, queueDirectory,
-                storeDirectory, readJournalPluginId, messageIdleTimeout, zone, hashQueueNames, hashQueueDepth);
+                storeDirectory, readJournalPluginId, messageIdleTimeout, zone, hashQueueNames, hashQueueDepth, checks);
     }
 
     /**
@@ -84,7 +103,14 @@ public record QueueSettings(String myhostname, String mailName, int hopcountLimi
                 alwaysAddMissingHeaders, localHeaderRewriteClients, mynetworks, minimalBackoffTime,
                 maximalBackoffTime, maximalQueueLifetime, bounceQueueLifetime, queueRunDelay,
                 running.queueDirectory, running.storeDirectory, running.readJournalPluginId,
-                running.messageIdleTimeout, zone, hashQueueNames, hashQueueDepth);
+                running.messageIdleTimeout, zone, hashQueueNames, hashQueueDepth, checks);
+    }
+
+    public QueueSettings withChecks(ContentChecks checks) {
+        return new QueueSettings(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit,
+                alwaysAddMissingHeaders, localHeaderRewriteClients, mynetworks, minimalBackoffTime,
+                maximalBackoffTime, maximalQueueLifetime, bounceQueueLifetime, queueRunDelay, queueDirectory,
+                storeDirectory, readJournalPluginId, messageIdleTimeout, zone, hashQueueNames, hashQueueDepth, checks);
     }
 
     public BackoffPolicy backoff() {
@@ -92,6 +118,7 @@ public record QueueSettings(String myhostname, String mailName, int hopcountLimi
     }
 
     public CleanupSettings cleanup() {
-        return new CleanupSettings(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit, zone);
+        return new CleanupSettings(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit, zone,
+                checks);
     }
 }

@@ -53,7 +53,10 @@ import org.smarthost.streams.cleanup.CleanupResult;
  * there are several of them (queue, cleanup, async boundaries); counting "taken by write() and
  * not yet out of cleanup" plus "out of cleanup but not yet appended to the body" covers all of
  * them. Every input cleanup takes in comes out with its next output (at the latest when the
- * content ends), so the count always drains to zero and a pause always ends.
+ * content ends), so the count always drains to zero and a pause always ends. With content
+ * checks cleanup may delete input (IGNORE): it then gives out an empty output for each input it
+ * consumed, so deleted bytes leave the count too (what it still holds of a header or a body
+ * line is then uncounted: at most about header_size_limit).
  */
 final class QueueTransaction implements Transaction {
 
@@ -290,6 +293,11 @@ final class QueueTransaction implements Transaction {
     private CompletionStage<SmtpReply> queueMessage(CompletionStage<CleanupResult> cleaned) {
         return cleaned
                 .thenCompose(result -> {
+                    if (result.discard()) {
+                        // DISCARD of header/body_checks: the client is told the message was
+                        // queued, as Postfix does, and nothing of it is kept
+                        return discard().thenApply(d -> SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId));
+                    }
                     // the last chunk rides in the group commit ahead of MessageReceived (see BodyWriter)
                     lastChunk = writer.finishWithNextCommit();
                     return persist(result).thenCombine(lastChunk, (reply, written) -> reply);
@@ -318,7 +326,8 @@ final class QueueTransaction implements Transaction {
                 session.serverAddress() == null ? 0 : session.serverAddress().getPort(),
                 localRewrite ? "local" : "remote");
         return Asks.<MessageRegion.Command, Done>askWithStatus(receiver.region(),
-                        replyTo -> new MessageRegion.Deliver(queueId, new MessageActor.Accept(received, replyTo)),
+                        replyTo -> new MessageRegion.Deliver(queueId,
+                                new MessageActor.Accept(received, replyTo, result.holdReason())),
                         QueueReceiver.ACCEPT_TIMEOUT, receiver.system().scheduler())
                 .thenApply(done -> SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId));
     }

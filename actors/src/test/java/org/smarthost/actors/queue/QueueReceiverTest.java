@@ -51,6 +51,9 @@ class QueueReceiverTest {
         boot();
     }
 
+    /** header_checks etc. for the next boot(). */
+    private org.smarthost.streams.cleanup.ContentChecks checks = org.smarthost.streams.cleanup.ContentChecks.NONE;
+
     void boot() {
         Config config = ConfigFactory.parseMap(Map.of(
                         "pekko.persistence.journal.plugin", "smarthost.journal.rocksdb",
@@ -64,7 +67,7 @@ class QueueReceiverTest {
                 settings.localHeaderRewriteClients(), settings.mynetworks(), settings.minimalBackoffTime(),
                 settings.maximalBackoffTime(), settings.maximalQueueLifetime(), settings.bounceQueueLifetime(),
                 settings.queueRunDelay(), dir, dir, QueueSettings.ROCKSDB_READ_JOURNAL, settings.messageIdleTimeout(),
-                ZoneId.of("UTC"), settings.hashQueueNames(), settings.hashQueueDepth());
+                ZoneId.of("UTC"), settings.hashQueueNames(), settings.hashQueueDepth(), checks);
         queue = QueueSystem.start(system, settings, bodies, QueueIdGenerator.forThisProcess(), Clock.systemUTC());
     }
 
@@ -188,6 +191,53 @@ class QueueReceiverTest {
         write(t, "Subject: held\r\n\r\n" + text, 1000);
         assertFalse(bodies.exists(t.queueId()), "a held body is written with MessageReceived, not before");
         assertTrue(queuedContent(t).endsWith("\r\nFrom: alice@example.com\r\n\r\n" + text));
+    }
+
+    /** Restarts the queue with one header_checks/body_checks regexp: table. */
+    private void bootWithChecks(String header, String body) throws Exception {
+        Path h = Files.writeString(dir.resolve("header_checks"), header);
+        Path b = Files.writeString(dir.resolve("body_checks"), body);
+        org.smarthost.config.tables.LookupTables tables = new org.smarthost.config.tables.LookupTables(dir,
+                org.slf4j.LoggerFactory.getLogger("postfix/cleanup"));
+        var headerMaps = tables.maps("header_checks", "regexp:" + h);
+        checks = new org.smarthost.streams.cleanup.ContentChecks(headerMaps, headerMaps, headerMaps,
+                tables.maps("body_checks", "regexp:" + b), 0);
+        shutdown();
+        boot();
+    }
+
+    @Test
+    void holdPutsTheMessageInTheHoldQueueAndDiscardKeepsNothing() throws Exception {
+        bootWithChecks("/^X-Hold:/ HOLD review\n/^X-Discard:/ DISCARD\n", "");
+        Transaction held = open("alice@example.com", "bob@example.net");
+        write(held, "X-Hold: 1\r\n\r\nbody\r\n", 5);
+        queuedContent(held);
+        IndexEntry e = queue.lookup(held.queueId()).toCompletableFuture().get(30, TimeUnit.SECONDS).orElseThrow();
+        assertEquals(QueueName.HOLD, e.queue());
+
+        for (int size : new int[] {100, 400_000}) {   // held in memory, and streamed to the body store
+            Transaction dropped = open("alice@example.com", "bob@example.net");
+            write(dropped, "X-Discard: 1\r\n\r\n" + "d".repeat(size) + "\r\n", 1000);
+            SmtpReply reply = dropped.commit().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertEquals(SmtpReply.of(250, "2.0.0", "Ok: queued as " + dropped.queueId()), reply);
+            assertTrue(queue.lookup(dropped.queueId()).toCompletableFuture().get(30, TimeUnit.SECONDS).isEmpty());
+            for (int i = 0; i < 100 && bodies.exists(dropped.queueId()); i++) Thread.sleep(20);
+            assertFalse(bodies.exists(dropped.queueId()));
+        }
+    }
+
+    @Test
+    void bodyLinesDeletedByBodyChecksDoNotStayCountedAsBuffered() throws Exception {
+        bootWithChecks("", "/^i/ IGNORE\n");
+        Transaction t = open("alice@example.com", "bob@example.net");
+        String ignored = ("i".repeat(78) + "\r\n").repeat(8000); // 640,000 octets, all deleted
+        // all of it deleted, to the end: no output would ever stand for the input
+        write(t, "Subject: s\r\n\r\nkept\r\n" + ignored, 1000);
+        QueueTransaction q = (QueueTransaction) t;
+        for (int i = 0; i < 250 && q.buffered() > QueueTransaction.LOW_WATER; i++) Thread.sleep(20);
+        assertTrue(q.buffered() <= QueueTransaction.LOW_WATER, "still counted: " + q.buffered());
+        queuedContent(t);
+        assertTrue(body(t.queueId()).endsWith("\r\n\r\nkept\r\n"), body(t.queueId()));
     }
 
     /** Commits {@code t}, expects 250 and an index entry of the stored size, and returns the stored content. */

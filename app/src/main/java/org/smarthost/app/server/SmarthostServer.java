@@ -118,7 +118,7 @@ public final class SmarthostServer {
 
     /** The queue: what smtpd hands messages to, and the commands behind postqueue & co. */
     private MessageReceiver startQueue() {
-        QueueRuntime queue = QueueRuntime.start(system, QueueSettingsFactory.build(conf));
+        QueueRuntime queue = QueueRuntime.start(system, QueueSettingsFactory.forServer(conf));
         queueCommands.putAll(queue.controlCommands());
         startDelivery(queue);
         return queue.receiver();
@@ -161,7 +161,7 @@ public final class SmarthostServer {
         try {
             next = MailConfig.load(conf.configDirectory());
             next.services();
-            var queueSettings = QueueSettingsFactory.build(next);
+            var queueSettings = QueueSettingsFactory.forServer(next);
             reloadDelivery(next); // a bad pair of backoff times fails here, before anything changes
             queue.queue().reconfigure(queueSettings);
         } catch (RuntimeException e) {   // ConfigException, or a bad value met building delivery

@@ -423,6 +423,75 @@ class DeliveryIT {
         }
     }
 
+    /**
+     * header_checks and body_checks (header_checks(5)) from regexp: and pcre: tables: REJECT
+     * answers 550 at the end of DATA with Postfix's log line, IGNORE removes the header before
+     * it reaches the relayhost, HOLD puts the message in the hold queue, and a table that is
+     * missing defers the mail with 451 instead of letting it through unchecked.
+     */
+    @Test
+    @Order(11)
+    void headerAndBodyChecksRejectIgnoreAndHold() throws Exception {
+        Path headerChecks = temp.resolve("header_checks");
+        Files.writeString(headerChecks, String.join("\n",
+                "# header_checks(5)",
+                "/^Subject: .*cheap pills/ REJECT",
+                "/^X-Internal-Secret:/ IGNORE",
+                "/^Subject: hold me/ HOLD waiting for review",
+                ""));
+        Path bodyChecks = temp.resolve("body_checks");
+        Files.writeString(bodyChecks, "/^click here to (\\w+)/ REJECT 5.7.0 no $1 links\n");
+        try {
+            assertEquals(0, mail.run("postconf", "-e", "header_checks = regexp:" + headerChecks,
+                    "body_checks = pcre:" + bodyChecks).exit());
+            MailSystem.Result reload = mail.run("postfix", "reload");
+            assertEquals(0, reload.exit(), reload.toString());
+            try (SmtpClient smtp = new SmtpClient(mail.port)) {
+                smtp.command("EHLO client.example");
+                assertEquals("550 5.7.1 message content rejected",
+                        data(smtp, "Subject: cheap pills\r\n\r\nhello\r\n"));
+                assertEquals("550 5.7.0 no unsubscribe links",
+                        data(smtp, "Subject: news\r\n\r\nhello\r\nclick here to unsubscribe\r\n"));
+                assertEquals("250", data(smtp, "Subject: checked and relayed\r\nX-Internal-Secret: s3cret\r\n"
+                        + "X-Kept: yes\r\n\r\nhello\r\n").substring(0, 3));
+            }
+            Pattern reject = Pattern.compile("postfix/cleanup\\[\\d+\\]: \\w+: reject: header Subject: cheap pills"
+                    + " from [^;\\s]*\\[127\\.0\\.0\\.1\\]; from=<alice@client\\.example> to=<hank@remote\\.example>"
+                    + " proto=ESMTP helo=<client\\.example>: 5\\.7\\.1 message content rejected");
+            await("cleanup's reject line", () -> reject.matcher(mail.maillogText()).find());
+            await("cleanup's body reject line",
+                    () -> mail.maillogText().contains(": reject: body click here to unsubscribe from "));
+            await("relayed without the ignored header",
+                    () -> relay.count("Subject: checked and relayed") + senders.count("Subject: checked and relayed") == 1);
+            List<String> relayed = new java.util.ArrayList<>(relay.messages());
+            relayed.addAll(senders.messages());
+            String message = relayed.stream().filter(m -> m.contains("Subject: checked and relayed")).findFirst()
+                    .orElseThrow();
+            assertTrue(message.contains("X-Kept: yes"), message);
+            assertFalse(message.contains("X-Internal-Secret") || message.contains("s3cret"), message);
+
+            String held = send("alice@client.example", List.of("hank@remote.example"), "hold me");
+            await("cleanup's hold line", () -> mail.maillogText().contains(held + ": hold: header Subject: hold me from "));
+            MailSystem.Result queue = mail.run("postqueue", "-p");
+            assertTrue(queue.out().contains(held + "!"), queue.toString());
+            assertEquals(0, mail.run("postsuper", "-d", held).exit());
+
+            // a table that cannot be opened: the mail is deferred, never accepted unchecked
+            Files.delete(bodyChecks);
+            assertEquals(0, mail.run("postfix", "reload").exit());
+            try (SmtpClient smtp = new SmtpClient(mail.port)) {
+                smtp.command("EHLO client.example");
+                assertEquals("451 4.3.0 Error: queue file write error",
+                        data(smtp, "Subject: unchecked\r\n\r\nhello\r\n"));
+            }
+            await("cleanup's warning", () -> mail.maillogText().contains("body_checks map lookup problem"
+                    + " -- message not accepted, try again later"));
+        } finally {
+            assertEquals(0, mail.run("postconf", "-e", "header_checks =", "body_checks =").exit());
+            assertEquals(0, mail.run("postfix", "reload").exit());
+        }
+    }
+
     /** One transaction: MAIL, RCPT, DATA with {@code content} (CRLF lines); the reply to the final dot. */
     private static String data(SmtpClient smtp, String content) throws Exception {
         assertTrue(smtp.command("MAIL FROM:<alice@client.example>").startsWith("250"));

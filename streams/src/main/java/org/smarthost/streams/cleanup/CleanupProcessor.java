@@ -3,8 +3,12 @@ package org.smarthost.streams.cleanup;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
@@ -17,8 +21,23 @@ import org.slf4j.LoggerFactory;
  * headers one logical header at a time (a header longer than header_size_limit is truncated,
  * as Postfix does), counts Received: headers against hopcount_limit, appends missing
  * Message-Id:, Date: and From: headers at the end of the header section, and passes the body
- * through untouched. At most one header is buffered; the body is never buffered. Every byte
+ * through untouched. At most one header is buffered; the body is never buffered (with content
+ * checks, one line of it and at most one MIME header). Every byte
  * given out counts against message_size_limit. A rejection is thrown as {@link CleanupRejected}.
+ *
+ * <p>Content checks ({@link ContentChecks}, header_checks(5)): each primary header, smtpd's
+ * Received: included, is looked up as one string (folded lines joined with "\n") in
+ * mime_header_checks when it is a MIME header (Content-Description, Content-Disposition,
+ * Content-ID, Content-Transfer-Encoding, Content-Type, MIME-Version), else in header_checks.
+ * When body_checks, mime_header_checks or nested_header_checks has tables, the body is cut into
+ * lines (pieces of at most {@value #BODY_LINE_LIMIT} bytes, Postfix's line_length_limit, for
+ * longer lines; only the current line and at most one MIME header are buffered) and followed
+ * through its MIME structure as Postfix's mime_state does: multipart boundaries (at most
+ * {@value #MIME_NESTING_LIMIT} deep, mime_nesting_limit) and message/rfc822 or message/global
+ * attachments. The headers of a MIME part go to mime_header_checks; those of an attached
+ * message to nested_header_checks (its MIME headers to mime_header_checks); all other lines,
+ * boundaries and the empty line ending each header block included, to body_checks, when they
+ * start within body_checks_size_limit bytes of their body part.
  * {@link CleanupStage} runs it in a stream; small messages that smtpd already holds whole are
  * cleaned without one.
  */
@@ -29,9 +48,21 @@ public final class CleanupProcessor {
     private static final byte LF = '\n';
     /** A folded header's line break and the blanks after it (compiled once: 0.2% of a 2 KB relay). */
     private static final Pattern FOLD = Pattern.compile("\r\n[ \t]+");
+    /** Postfix's line_length_limit default: body_checks sees longer lines in pieces of this size. */
+    static final int BODY_LINE_LIMIT = 2048;
+    /** Postfix's mime_nesting_limit default: deeper multiparts are read as plain body. */
+    static final int MIME_NESTING_LIMIT = 100;
+    private static final Pattern BOUNDARY_PARAMETER =
+            Pattern.compile("(?i);\\s*boundary\\s*=\\s*(?:\"([^\"]*)\"|([^\\s;]+))");
+    /** Headers that Postfix's header_opts marks HDR_OPT_MIME: they go to mime_header_checks. */
+    private static final Set<String> MIME_HEADERS = Set.of("content-description", "content-disposition",
+            "content-id", "content-transfer-encoding", "content-type", "mime-version");
 
     private final CleanupSettings settings;
     private final CleanupEnvelope envelope;
+    private final ContentFilter filter;
+    /** smtpd's Received: header has been given out (through header_checks): on the first input. */
+    private boolean started;
 
     private final int lineCap;
     // header phase state
@@ -52,6 +83,22 @@ public final class CleanupProcessor {
     private String messageId;
     private long size;
     private ByteStringBuilder pending = ByteString.createBuilder();
+    // body_checks state: the current body line (a piece of at most BODY_LINE_LIMIT bytes)
+    private byte[] bodyLine;
+    private int bodyLineLength;
+    private long bodyOffset;               // Postfix's body_offset: line lengths + 1 each, per body part
+    private boolean continuing;            // the last body record was a piece of a longer line
+    // MIME state (only followed while the body is read line by line)
+    private enum Mime { BODY, PART_HEADERS, NESTED_HEADERS }
+    private record Boundary(byte[] text, boolean digest) { }
+    private Mime mime = Mime.BODY;
+    private final java.util.ArrayDeque<Boundary> boundaries = new java.util.ArrayDeque<>();
+    private String contentType;            // of the header block being read, lower case, or null
+    private String boundary;               // its boundary parameter, or null
+    private boolean digestPart;            // a part of multipart/digest: message/rfc822 by default
+    private Mime afterPrimary = Mime.BODY; // where the body goes after the primary headers' empty line
+    private final ByteArrayOutputStream partHeader = new ByteArrayOutputStream(256);
+    private boolean partHeaderTruncated;
 
     private boolean finished;
 
@@ -59,25 +106,45 @@ public final class CleanupProcessor {
         this.settings = settings;
         this.envelope = envelope;
         this.lineCap = settings.headerSizeLimit() + 2;
-        appendString(ReceivedHeader.format(settings, envelope));
+        this.filter = new ContentFilter(settings.checks(), envelope);
+    }
+
+    /** smtpd's Received: header, the first primary header, which header_checks sees too. */
+    private void start() {
+        started = true;
+        String received = ReceivedHeader.format(settings, envelope);
+        if (!filter.checksHeaders()) {
+            appendString(received);
+            return;
+        }
+        String text = headerText(received);
+        List<String> prepend = new ArrayList<>(0);
+        String result = filter.primaryHeader(text, false, prepend);
+        for (String p : prepend) appendString(headerLines(p));
+        if (result == null) return;
+        appendString(result.equals(text) ? received : headerLines(result));
     }
 
     /** Takes the next piece of content; returns what can be given out now (often empty while in headers). */
     public ByteString push(ByteString chunk) {
+        if (!started) start();
         if (inHeaders) {
             scanHeaders(chunk);
         } else {
-            append(chunk);
+            body(chunk);
         }
         return takePending();
     }
 
     /** The content has ended: returns the rest of the output; {@link #result()} is known from now on. */
     public ByteString finish() {
+        if (!started) start();
         if (inHeaders) {
             if (lineLength > 0) endOfLine(false);
             if (inHeaders) endOfHeaders();
         }
+        if (bodyLineLength > 0) endOfBodyLine(false);
+        flushPartHeader();
         finished = true;
         return takePending();
     }
@@ -85,7 +152,7 @@ public final class CleanupProcessor {
     /** What cleanup learned about the message; only after {@link #finish()}. */
     public CleanupResult result() {
         if (!finished) throw new IllegalStateException("cleanup of " + envelope.queueId() + " has not finished");
-        return new CleanupResult(messageId, size, hops);
+        return new CleanupResult(messageId, size, hops, filter.discard(), filter.holdReason());
     }
 
     private ByteString takePending() {
@@ -114,7 +181,7 @@ public final class CleanupProcessor {
             int i = 0;
             while (i < n) {
                 if (!inHeaders) {
-                    append(chunk.drop(base + i));
+                    body(chunk.drop(base + i));
                     return;
                 }
                 int lf = i;
@@ -130,8 +197,8 @@ public final class CleanupProcessor {
                         lineLength = 0;
                         lineOverflow = false;
                         endOfHeaders();
-                        append(ByteString.fromArray(prefix));
-                        append(chunk.drop(base + i + take));
+                        body(ByteString.fromArray(prefix));
+                        body(chunk.drop(base + i + take));
                         return;
                     }
                 }
@@ -164,7 +231,10 @@ public final class CleanupProcessor {
         lineOverflow = false;
         if (len == 0 && !overflow) {
             endOfHeaders();
-            if (hadLf) appendString("\r\n");
+            if (hadLf) {
+                bodyOut(new byte[] {CR, LF}, 0);
+                mime = afterPrimary;
+            }
             return;
         }
         if ((l[0] == ' ' || l[0] == '\t') && header.size() > 0) {
@@ -178,8 +248,8 @@ public final class CleanupProcessor {
         }
         // Not a header: the body begins without the customary empty line.
         endOfHeaders();
-        append(ByteString.fromArray(l, 0, len));
-        if (hadLf) appendString("\r\n");
+        body(ByteString.fromArray(l, 0, len));
+        if (hadLf) body(CRLF);
     }
 
     private void addToHeader(byte[] l, int len, boolean overflow) {
@@ -204,10 +274,24 @@ public final class CleanupProcessor {
                     settings.headerSizeLimit());
         }
         int nameLen = headerNameLength(h);
-        String name = new String(h, 0, nameLen, StandardCharsets.ISO_8859_1).trim().toLowerCase(Locale.ROOT);
+        String name = headerName(h, nameLen);
+        if (name.equals("received")) hops++; // counted before header_checks may delete it, as Postfix does
+        if (name.equals("content-type")) contentType(h, nameLen); // the MIME structure, whatever the checks do
+        if (filter.checksHeaders()) {
+            String text = headerText(new String(h, StandardCharsets.UTF_8));
+            List<String> prepend = new ArrayList<>(0);
+            String result = filter.primaryHeader(text, MIME_HEADERS.contains(name), prepend);
+            for (String p : prepend) appendString(headerLines(p));
+            if (result == null) return;
+            if (!result.equals(text)) {
+                h = headerLines(result).getBytes(StandardCharsets.UTF_8);
+                nameLen = headerNameLength(h);
+                name = headerName(h, nameLen);
+            }
+        }
         switch (name) {
             case "received" -> {
-                if (++hops >= settings.hopcountLimit()) throw CleanupRejected.tooManyHops();
+                if (hops >= settings.hopcountLimit()) throw CleanupRejected.tooManyHops();
             }
             case "message-id" -> {
                 seenMessageId = true;
@@ -230,6 +314,215 @@ public final class CleanupProcessor {
         append(ByteString.fromArray(h));
     }
 
+    private static String headerName(byte[] h, int nameLen) {
+        return new String(h, 0, nameLen, StandardCharsets.ISO_8859_1).trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** A header as Postfix's tables see it: without its last line break, folded lines joined by "\n". */
+    static String headerText(String lines) {
+        String t = lines.endsWith("\r\n") ? lines.substring(0, lines.length() - 2) : lines;
+        return t.replace("\r\n", "\n");
+    }
+
+    /** Header text from a table (REPLACE, PREPEND) as content lines. */
+    static String headerLines(String text) {
+        return text.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n";
+    }
+
+    private static final ByteString CRLF = ByteString.fromString("\r\n");
+
+    /** Body content: straight out, or line by line through body_checks. */
+    private void body(ByteString bytes) {
+        int n = bytes.size();
+        int i = 0;
+        while (i < n) {
+            if (bodyLineLength == 0 && !filter.scansBody()) {
+                flushPartHeader();
+                append(i == 0 ? bytes : bytes.drop(i));
+                return;
+            }
+            int lf = bytes.indexOf(LF, i);
+            int end = lf < 0 ? n : lf + 1;
+            int take = Math.min(end - i, BODY_LINE_LIMIT - bodyLineLength);
+            if (bodyLine == null) bodyLine = new byte[BODY_LINE_LIMIT];
+            bytes.slice(i, i + take).asByteBuffer().get(bodyLine, bodyLineLength, take);
+            bodyLineLength += take;
+            i += take;
+            if (bodyLine[bodyLineLength - 1] == LF) {
+                endOfBodyLine(true);
+            } else if (bodyLineLength == BODY_LINE_LIMIT) {
+                endOfBodyLine(false);
+            }
+        }
+    }
+
+    /** Whether the next body line is to be looked up in body_checks. */
+    private boolean checkingBody() {
+        long limit = filter.bodyChecksSizeLimit();
+        return filter.checksBody() && (limit <= 0 || bodyOffset < limit);
+    }
+
+    /** The body line (or a piece of a long one, or the last line without a line break) is complete. */
+    private void endOfBodyLine(boolean complete) {
+        byte[] raw = Arrays.copyOf(bodyLine, bodyLineLength);
+        bodyLineLength = 0;
+        int len = raw.length;
+        if (complete) {
+            len--;
+            if (len > 0 && raw[len - 1] == CR) len--;
+        }
+        boolean lineStart = !continuing;
+        continuing = !complete;
+        if (lineStart && !boundaries.isEmpty() && len >= 2 && raw[0] == '-' && raw[1] == '-' && boundary(raw, len)) {
+            return;
+        }
+        if (mime == Mime.BODY) {
+            bodyOut(raw, len);
+            return;
+        }
+        // the headers of a MIME part or of an attached message
+        if (!lineStart) {
+            addToPartHeader(raw);
+        } else if (len == 0) {
+            flushPartHeader();
+            Mime next = afterHeaderBlock();
+            bodyOffset = 0;
+            bodyOut(raw, len);
+            mime = next;
+        } else if ((raw[0] == ' ' || raw[0] == '\t') && partHeader.size() > 0) {
+            addToPartHeader(raw);
+        } else if (headerNameLength(raw) > 0) {
+            flushPartHeader();
+            addToPartHeader(raw);
+        } else {
+            // not a header: the part's body starts without the empty line
+            flushPartHeader();
+            Mime next = afterHeaderBlock();
+            mime = next == Mime.NESTED_HEADERS ? Mime.BODY : next;
+            bodyOffset = 0;
+            bodyOut(raw, len);
+        }
+    }
+
+    /**
+     * A line starting with "--" in a multipart: if it is one of the open boundaries, the parts
+     * inside it end, and a new part begins (its headers follow) or, with "--" after the
+     * boundary, the multipart ends. The line itself is body content.
+     */
+    private boolean boundary(byte[] raw, int len) {
+        int depth = 0;
+        for (Boundary b : boundaries) {
+            byte[] t = b.text();
+            if (len >= 2 + t.length && Arrays.equals(raw, 2, 2 + t.length, t, 0, t.length)) {
+                flushPartHeader();
+                for (int i = 0; i < depth; i++) boundaries.pop();
+                boolean close = len >= 4 + t.length && raw[2 + t.length] == '-' && raw[3 + t.length] == '-';
+                bodyOut(raw, len);
+                if (close) {
+                    boundaries.pop();
+                    mime = Mime.BODY;
+                } else {
+                    mime = Mime.PART_HEADERS;
+                    contentType = null;
+                    boundary = null;
+                    digestPart = b.digest();
+                }
+                bodyOffset = 0;
+                return true;
+            }
+            depth++;
+        }
+        return false;
+    }
+
+    /**
+     * What follows the header block just read, by its Content-Type: a multipart's preamble (its
+     * boundary now open), an attached message's headers, or a plain body.
+     */
+    private Mime afterHeaderBlock() {
+        String type = contentType != null ? contentType : digestPart ? "message/rfc822" : "text/plain";
+        String b = boundary;
+        contentType = null;
+        boundary = null;
+        digestPart = false;
+        if (type.startsWith("multipart/") && b != null && !b.isEmpty() && boundaries.size() < MIME_NESTING_LIMIT) {
+            boundaries.push(new Boundary(b.getBytes(StandardCharsets.UTF_8), type.equals("multipart/digest")));
+            return Mime.BODY;
+        }
+        if (type.equals("message/rfc822") || type.equals("message/global")) return Mime.NESTED_HEADERS;
+        return Mime.BODY;
+    }
+
+    /** Remembers the type and boundary of a Content-Type: header (Postfix's mime_state reads the original). */
+    private void contentType(byte[] h, int nameLen) {
+        String v = value(h, nameLen);
+        int end = 0;
+        while (end < v.length() && v.charAt(end) != ';' && !Character.isWhitespace(v.charAt(end))) end++;
+        contentType = v.substring(0, end).toLowerCase(Locale.ROOT);
+        Matcher m = BOUNDARY_PARAMETER.matcher(v);
+        boundary = m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
+    }
+
+    private void addToPartHeader(byte[] raw) {
+        if (partHeader.size() + raw.length > settings.headerSizeLimit()) {
+            partHeaderTruncated = true; // Postfix truncates MIME headers at header_size_limit too
+            return;
+        }
+        partHeader.write(raw, 0, raw.length);
+    }
+
+    /** The MIME header read so far, through mime_header_checks or nested_header_checks, out. */
+    private void flushPartHeader() {
+        if (partHeader.size() == 0) return;
+        byte[] h = partHeader.toByteArray();
+        partHeader.reset();
+        if (partHeaderTruncated) {
+            partHeaderTruncated = false;
+            log.warn("{}: header longer than header_size_limit {} was truncated", envelope.queueId(),
+                    settings.headerSizeLimit());
+            if (h[h.length - 1] != LF) {
+                h = Arrays.copyOf(h, h.length + 2);
+                h[h.length - 2] = CR;
+                h[h.length - 1] = LF;
+            }
+        }
+        int nameLen = headerNameLength(h);
+        String name = headerName(h, nameLen);
+        if (name.equals("content-type")) contentType(h, nameLen);
+        String text = headerText(new String(h, StandardCharsets.UTF_8));
+        List<String> prepend = new ArrayList<>(0);
+        String result = mime == Mime.PART_HEADERS ? filter.partHeader(text, prepend)
+                : filter.nestedHeader(text, MIME_HEADERS.contains(name), prepend);
+        for (String p : prepend) appendString(headerLines(p));
+        if (result == null) return;
+        if (result.equals(text)) {
+            append(ByteString.fromArrayUnsafe(h));
+        } else {
+            appendString(headerLines(result));
+        }
+    }
+
+    /** A body line (without its line break, {@code len} bytes of {@code raw}) through body_checks, out. */
+    private void bodyOut(byte[] raw, int len) {
+        boolean check = checkingBody();
+        bodyOffset += len + 1;
+        if (!check) {
+            append(ByteString.fromArrayUnsafe(raw));
+            return;
+        }
+        String text = new String(raw, 0, len, StandardCharsets.UTF_8);
+        List<String> prepend = new ArrayList<>(0);
+        String result = filter.bodyLine(text, prepend);
+        for (String p : prepend) appendString(p + "\r\n");
+        if (result == null) return;
+        if (result.equals(text)) {
+            append(ByteString.fromArrayUnsafe(raw));
+        } else {
+            appendString(result);
+            append(ByteString.fromArrayUnsafe(raw, len, raw.length - len));
+        }
+    }
+
     private String value(byte[] h, int nameLen) {
         String v = new String(h, nameLen + 1, h.length - nameLen - 1, StandardCharsets.UTF_8);
         return FOLD.matcher(v).replaceAll(" ").strip();
@@ -238,6 +531,7 @@ public final class CleanupProcessor {
     private void endOfHeaders() {
         flushHeader();
         inHeaders = false;
+        afterPrimary = afterHeaderBlock();
         String prefix = resent ? "Resent-" : "";
         if (envelope.addMissingHeaders()) {
             if (!(resent ? seenResentMessageId : seenMessageId)) {

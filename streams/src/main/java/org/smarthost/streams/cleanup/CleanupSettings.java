@@ -11,11 +11,23 @@ import java.time.ZoneId;
  * @param headerSizeLimit    header_size_limit (default 102400): bytes kept of one header
  * @param messageSizeLimit   message_size_limit (default 10240000), 0 = unlimited
  * @param zone               time zone for Received: and Date: (Postfix uses local time)
+ * @param checks             header_checks, mime_header_checks, nested_header_checks, body_checks
  */
 public record CleanupSettings(String myhostname, String mailName, int hopcountLimit, int headerSizeLimit,
-                              long messageSizeLimit, ZoneId zone) {
+                              long messageSizeLimit, ZoneId zone, ContentChecks checks) {
+
+    /** Without content checks. */
+    public CleanupSettings(String myhostname, String mailName, int hopcountLimit, int headerSizeLimit,
+                           long messageSizeLimit, ZoneId zone) {
+        this(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit, zone, ContentChecks.NONE);
+    }
 
     public static CleanupSettings defaults(String myhostname) {
         return new CleanupSettings(myhostname, "Postfix", 50, 102400, 10240000L, ZoneId.systemDefault());
+    }
+
+    public CleanupSettings withChecks(ContentChecks checks) {
+        return new CleanupSettings(myhostname, mailName, hopcountLimit, headerSizeLimit, messageSizeLimit, zone,
+                checks);
     }
 }

@@ -46,6 +46,7 @@ public final class CleanupStage
     private final class Logic extends GraphStageLogic {
         private final CompletableFuture<CleanupResult> result;
         private CleanupProcessor cleanup;
+        private final boolean dropsContent = !settings.checks().isEmpty();
 
         Logic(CompletableFuture<CleanupResult> result) {
             super(shape);
@@ -60,7 +61,9 @@ public final class CleanupStage
                         reject(r);
                         return;
                     }
-                    if (!bytes.isEmpty()) {
+                    if (!bytes.isEmpty() || dropsContent) {
+                        // With content checks, input may be deleted (IGNORE) without output: the
+                        // empty output still tells downstream that the input was consumed.
                         push(out, bytes);
                     } else {
                         pull(in);
