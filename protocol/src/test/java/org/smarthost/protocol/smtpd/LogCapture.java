@@ -10,25 +10,25 @@ import java.util.function.Predicate;
 import org.slf4j.LoggerFactory;
 
 /** Captures "postfix/smtpd" log lines (formatted message text) for assertions. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final Logger logger = (Logger) LoggerFactory.getLogger("postfix/smtpd");
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    LogCapture() {
+    public LogCapture() {
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.INFO);
         appender.start();
         logger.addAppender(appender);
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (appender) {
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
     }
 
     /** Waits (bounded) for a line matching; returns it, or fails listing what was logged. */
-    String await(Predicate<String> p) throws InterruptedException {
+    public String await(Predicate<String> p) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < end) {
             for (String l : lines()) if (p.test(l)) return l;

@@ -1,9 +1,5 @@
 package org.smarthost.protocol.smtpd.restrictions;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.smarthost.config.tables.LookupTable;
 import org.smarthost.config.tables.LookupTables;
 import org.smarthost.config.tables.TableOpener;
 import org.smarthost.protocol.smtpd.SmtpReply;
+import org.smarthost.protocol.smtpd.LogCapture;
 import org.smarthost.protocol.smtpd.SmtpdSettings;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,8 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AccessRestrictionsTest {
 
-    private final Logger logger = (Logger) LoggerFactory.getLogger("postfix/smtpd");
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final LogCapture logs = new LogCapture();
     private final List<String> whatsup = new ArrayList<>();
     private final List<String> patternAsked = new ArrayList<>();
 
@@ -47,26 +42,17 @@ class AccessRestrictionsTest {
     private SmtpdSettings.AccessMaps maps = SmtpdSettings.AccessMaps.DEFAULTS;
     private List<String> parentMatches = SmtpdSettings.defaults("mx.example.com").access().parentDomainMatchesSubdomains();
 
-    @BeforeEach
-    void capture() {
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.INFO);
-        appender.start();
-        logger.addAppender(appender);
-    }
-
     @AfterEach
     void release() {
-        logger.detachAppender(appender);
+        logs.close();
     }
 
     private List<String> logLines() {
-        synchronized (appender) {
-            return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
+        return logs.lines();
     }
 
     private final TableOpener opener = new TableOpener() {
-        final TableOpener real = new LookupTables(Path.of(""), logger);
+        final TableOpener real = new LookupTables(Path.of(""), LoggerFactory.getLogger("postfix/smtpd"));
 
         @Override
         public LookupTable open(String spec) {

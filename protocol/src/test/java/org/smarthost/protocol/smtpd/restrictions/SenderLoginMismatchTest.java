@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.smarthost.config.tables.LookupTable;
@@ -26,6 +22,7 @@ import org.smarthost.protocol.sasl.SaslSecurityOptions;
 import org.smarthost.protocol.sasl.SaslServer;
 import org.smarthost.protocol.smtpd.SmtpReply;
 import org.smarthost.protocol.smtpd.SmtpdSasl;
+import org.smarthost.protocol.smtpd.LogCapture;
 import org.smarthost.protocol.smtpd.SmtpdSettings;
 
 /**
@@ -38,31 +35,22 @@ class SenderLoginMismatchTest {
     private static final String LOGINS = "inline:{alice@example.com=alice, {shared@example.com = alice, bob},"
             + " @corp.example=carol, postmaster=dave, eve+x@example.com=eve, team@example.com=ALICE}";
 
-    private final Logger logger = (Logger) LoggerFactory.getLogger("postfix/smtpd");
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final LogCapture logs = new LogCapture();
 
     private boolean saslEnabled = true;
     private String loginMaps = LOGINS;
 
-    @BeforeEach
-    void capture() {
-        appender.start();
-        logger.addAppender(appender);
-    }
-
     @AfterEach
     void release() {
-        logger.detachAppender(appender);
+        logs.close();
     }
 
     private List<String> logLines() {
-        synchronized (appender) {
-            return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
+        return logs.lines();
     }
 
     private final TableOpener opener = new TableOpener() {
-        final TableOpener real = new LookupTables(Path.of(""), logger);
+        final TableOpener real = new LookupTables(Path.of(""), LoggerFactory.getLogger("postfix/smtpd"));
 
         @Override
         public LookupTable open(String spec) {
