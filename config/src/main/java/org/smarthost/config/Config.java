@@ -228,6 +228,13 @@ public final class Config {
         return splitList(get(name));
     }
 
+    /** Each value split as {@link #splitList(String)}, the elements of all in order. */
+    public static List<String> splitList(List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) out.addAll(splitList(v));
+        return out;
+    }
+
     /** Postfix list splitting: separators are whitespace and commas; braces group (and nest). */
     public static List<String> splitList(String value) {
         List<String> out = new ArrayList<>();

@@ -1,5 +1,7 @@
 package org.smarthost.config.tables;
 
+import org.smarthost.config.Config;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -62,7 +64,7 @@ public final class DomainList {
 
     /** Splits a main.cf list value on commas and whitespace, as Postfix does, keeping "{...}" whole. */
     public static List<String> split(String value) {
-        return value == null ? new ArrayList<>() : TableSpecs.split(value);
+        return value == null ? new ArrayList<>() : Config.splitList(value);
     }
 
     private static void addPattern(String parameter, String raw, TableOpener tables, List<Entry> entries) {

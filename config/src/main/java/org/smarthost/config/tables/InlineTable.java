@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.smarthost.config.Config;
 
 /**
  * inline:{key=value, { key = text with spaces, commas }} (Postfix 3.0): a small table written
@@ -24,7 +25,7 @@ final class InlineTable extends NamedTable {
             throw new TableOpenException("bad syntax: \"" + spec + "\"; need \"inline:{name=value...}\"");
         }
         Map<String, String> entries = new HashMap<>();
-        List<String> items = TableSpecs.split(name.substring(1, name.length() - 1));
+        List<String> items = Config.splitList(name.substring(1, name.length() - 1));
         for (String item : items) {
             String pair = item;
             if (pair.startsWith("{")) {

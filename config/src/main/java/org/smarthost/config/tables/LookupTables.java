@@ -1,7 +1,6 @@
 package org.smarthost.config.tables;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,15 +51,6 @@ public final class LookupTables implements TableOpener {
     @Override
     public LookupTable open(String spec) {
         return open.computeIfAbsent(spec, this::openNew);
-    }
-
-    /** The tables of a list-valued parameter (comma or space separated, braces kept together). */
-    public Maps maps(String parameter, String value) {
-        List<LookupTable> tables = new ArrayList<>();
-        for (String spec : TableSpecs.split(value == null ? "" : value)) {
-            tables.add(open(spec));
-        }
-        return new Maps(parameter, tables);
     }
 
     /**

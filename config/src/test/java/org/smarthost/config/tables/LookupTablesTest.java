@@ -55,7 +55,7 @@ class LookupTablesTest {
     @Test
     void splitKeepsBracesTogether() {
         assertEquals(List.of("inline:{a=b, c=d}", "hash:/x", "static:{ y z }"),
-                TableSpecs.split(" inline:{a=b, c=d},hash:/x static:{ y z } "));
+                org.smarthost.config.Config.splitList(" inline:{a=b, c=d},hash:/x static:{ y z } "));
     }
 
     @Test

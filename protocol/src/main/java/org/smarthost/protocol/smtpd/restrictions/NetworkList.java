@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.smarthost.config.Config;
 import org.smarthost.config.InetText;
 import org.smarthost.config.tables.DomainList;
 import org.smarthost.config.tables.LookupException;
@@ -55,9 +56,7 @@ public final class NetworkList {
 
     public static NetworkList parse(String parameter, List<String> patterns, TableOpener tables) {
         List<Entry> list = new ArrayList<>();
-        for (String raw : patterns) {
-            for (String p : DomainList.split(raw)) add(parameter, p, false, tables, list);
-        }
+        for (String p : Config.splitList(patterns)) add(parameter, p, false, tables, list);
         return new NetworkList(List.copyOf(list));
     }
 

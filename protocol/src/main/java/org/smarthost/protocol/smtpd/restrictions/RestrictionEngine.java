@@ -54,13 +54,13 @@ public final class RestrictionEngine {
         var s = tables.settings().access();
         // Names first, so that classes may name each other in any order.
         tables.settings().accessMaps().smtpdRestrictionClasses().keySet().forEach(n -> classes.put(n, List.of()));
-        tables.settings().accessMaps().smtpdRestrictionClasses().forEach((n, l) -> classes.put(n, compile(split(l))));
-        steps.add(new Step(compile(split(s.smtpdClientRestrictions())), "Client host", Stage.CLIENT));
-        steps.add(new Step(compile(split(s.smtpdHeloRestrictions())), "Helo command", Stage.HELO));
-        steps.add(new Step(compile(split(s.smtpdSenderRestrictions())), "Sender address", Stage.SENDER));
-        steps.add(new Step(compile(split(s.smtpdRelayRestrictions())), "Recipient address", Stage.RECIPIENT));
-        steps.add(new Step(compile(split(s.smtpdRecipientRestrictions())), "Recipient address", Stage.RECIPIENT));
-        data = compile(split(s.smtpdDataRestrictions()));
+        tables.settings().accessMaps().smtpdRestrictionClasses().forEach((n, l) -> classes.put(n, compile(Config.splitList(l))));
+        steps.add(new Step(compile(Config.splitList(s.smtpdClientRestrictions())), "Client host", Stage.CLIENT));
+        steps.add(new Step(compile(Config.splitList(s.smtpdHeloRestrictions())), "Helo command", Stage.HELO));
+        steps.add(new Step(compile(Config.splitList(s.smtpdSenderRestrictions())), "Sender address", Stage.SENDER));
+        steps.add(new Step(compile(Config.splitList(s.smtpdRelayRestrictions())), "Recipient address", Stage.RECIPIENT));
+        steps.add(new Step(compile(Config.splitList(s.smtpdRecipientRestrictions())), "Recipient address", Stage.RECIPIENT));
+        data = compile(Config.splitList(s.smtpdDataRestrictions()));
     }
 
     /** smtpd_data_restrictions is set: DATA and a transaction's first BDAT must be checked. */
@@ -78,16 +78,6 @@ public final class RestrictionEngine {
         ev.listClass = RestrictionContext.DATA_CLASS;
         return runList(base.forList("DATA", RestrictionContext.DATA_CLASS).withEvaluation(ev), data, 0)
                 .thenApply(v -> v instanceof Verdict.Reject r ? r.reply() : ev.deferIfPermit);
-    }
-
-    /**
-     * Main.cf lists may be written "a, b c"; accept either a list of names or one string.
-     * Braces keep "inline:{a=b, c=d}" one element, as Postfix's parser does.
-     */
-    static List<String> split(List<String> in) {
-        List<String> out = new ArrayList<>();
-        for (String s : in) out.addAll(Config.splitList(s));
-        return out;
     }
 
     /** Compiles a restriction list; what is wrong in it is reported when it is evaluated. */

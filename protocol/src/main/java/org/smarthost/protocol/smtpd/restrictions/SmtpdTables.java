@@ -1,10 +1,9 @@
 package org.smarthost.protocol.smtpd.restrictions;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.smarthost.config.Config;
 import org.smarthost.config.tables.DomainList;
 import org.smarthost.config.tables.LookupTable;
 import org.smarthost.config.tables.LookupTables;
@@ -41,22 +40,14 @@ public final class SmtpdTables {
         this.log = LoggerFactory.getLogger(settings.logName());
         this.mynetworks = NetworkList.parse("mynetworks", settings.access().mynetworks(), opener);
         // mydestination is a string list in Postfix (resolve_local), relay_domains a domain list.
-        this.mydestination = DomainList.of("mydestination", elements(settings.access().mydestination()),
+        this.mydestination = DomainList.of("mydestination", Config.splitList(settings.access().mydestination()),
                 DomainList.Style.STRING, false, opener);
-        this.relayDomains = DomainList.of("relay_domains", elements(settings.access().relayDomains()),
+        this.relayDomains = DomainList.of("relay_domains", Config.splitList(settings.access().relayDomains()),
                 DomainList.Style.DOMAIN, settings.access().parentDomainMatchesSubdomains().contains("relay_domains"), opener);
         this.bareNewlineExclusions = NetworkList.parse("smtpd_forbid_bare_newline_exclusions",
                 settings.checks().smtpdForbidBareNewlineExclusions(), opener);
         this.saslExceptions = NetworkList.parse("smtpd_sasl_exceptions_networks", settings.sasl().exceptionsNetworks(), opener);
-        List<LookupTable> login = new ArrayList<>();
-        for (String spec : DomainList.split(settings.accessMaps().smtpdSenderLoginMaps())) login.add(opener.open(spec));
-        this.senderLoginMaps = new Maps("smtpd_sender_login_maps", login);
-    }
-
-    private static List<String> elements(List<String> values) {
-        List<String> out = new ArrayList<>();
-        for (String v : values) out.addAll(DomainList.split(v));
-        return out;
+        this.senderLoginMaps = opener.maps("smtpd_sender_login_maps", settings.accessMaps().smtpdSenderLoginMaps());
     }
 
     public SmtpdSettings settings() { return settings; }
