@@ -1,16 +1,13 @@
 package org.smarthost.app.server;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.smarthost.config.Config;
 import org.smarthost.config.ConfigException;
-import org.smarthost.config.tables.LookupTable;
+import org.smarthost.config.tables.DomainList;
 import org.smarthost.config.tables.LookupTables;
 import org.smarthost.config.tables.Maps;
 import org.smarthost.protocol.client.ClientSasl;
@@ -74,50 +71,11 @@ final class ClientSaslFactory {
      * Null when the filter is empty (every mechanism passes).
      */
     static Predicate<String> mechanismFilter(Config c, String name, LookupTables tables) {
-        List<String> words = c.getList(name);
-        if (words.isEmpty()) return null;
-        List<Predicate<String>> matchers = new ArrayList<>();
-        List<Boolean> negated = new ArrayList<>();
-        for (String word : expandFiles(words, name)) {
-            boolean not = word.startsWith("!");
-            String pattern = not ? word.substring(1) : word;
-            if (pattern.indexOf(':') > 0) {
-                LookupTable table = tables.open(pattern);
-                matchers.add(mech -> table.find(mech).isPresent());
-            } else {
-                matchers.add(mech -> mech.equalsIgnoreCase(pattern));
-            }
-            negated.add(not);
+        try {
+            DomainList list = DomainList.of(name, c.getList(name), DomainList.Style.STRING, false, tables);
+            return list.isEmpty() ? null : list::matches;
+        } catch (UncheckedIOException e) {
+            throw new ConfigException(e.getMessage());
         }
-        return mech -> {
-            for (int i = 0; i < matchers.size(); i++) {
-                if (matchers.get(i).test(mech)) return !negated.get(i);
-            }
-            return false;
-        };
-    }
-
-    private static List<String> expandFiles(List<String> words, String name) {
-        List<String> out = new ArrayList<>();
-        for (String word : words) {
-            boolean not = word.startsWith("!");
-            String rest = not ? word.substring(1) : word;
-            if (!rest.startsWith("/")) {
-                out.add(word);
-                continue;
-            }
-            try {
-                for (String line : Files.readAllLines(Path.of(rest))) {
-                    int hash = line.indexOf('#');
-                    String content = hash < 0 ? line : line.substring(0, hash);
-                    for (String w : content.trim().split("[\\s,]+")) {
-                        if (!w.isEmpty()) out.add(not ? "!" + w : w);
-                    }
-                }
-            } catch (IOException e) {
-                throw new ConfigException(name + ": open file " + rest + ": " + e.getMessage());
-            }
-        }
-        return out;
     }
 }

@@ -104,7 +104,7 @@ public final class DomainList {
             }
             return out;
         } catch (IOException e) {
-            throw new UncheckedIOException(parameter + ": open " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(parameter + ": open file " + path + ": " + SourceLines.reason(e), e);
         }
     }
 
