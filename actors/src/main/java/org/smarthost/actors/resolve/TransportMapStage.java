@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smarthost.config.tables.LookupException;
 import org.smarthost.config.tables.Maps;
+import org.smarthost.config.tables.ParentDomains;
 import org.smarthost.config.tables.RecipientDelimiter;
 
 /**
@@ -56,11 +57,9 @@ public final class TransportMapStage implements ResolveStage {
         Optional<String> value = maps.find(recipient);
         String bare = RecipientDelimiter.strip(recipient, recipientDelimiter);
         if (value.isEmpty() && bare != null) value = maps.find(bare, true);
-        if (value.isEmpty()) value = maps.find(domain, true);
-        for (int dot = domain.indexOf('.'); value.isEmpty() && dot >= 0; dot = domain.indexOf('.', dot + 1)) {
-            String parent = domain.substring(dot + 1);
-            if (parent.isEmpty()) break;
-            value = maps.find(parentMatchesSubdomains ? parent : "." + parent, true);
+        for (String d : ParentDomains.of(domain, parentMatchesSubdomains)) {
+            if (value.isPresent()) break;
+            value = maps.find(d, true);
         }
         return value.isPresent() ? value : maps.find("*");
     }

@@ -136,11 +136,9 @@ public final class DomainList {
         if (table.find(host).isPresent()) return true;
         // Parent domains are derived keys, which Postfix never asks of a pattern table.
         if (style == Style.STRING || table.isPattern()) return false;
-        // Parent domains: "example.com" (parent style) or ".example.com" keys.
-        for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-            String parent = host.substring(dot + 1);
-            if (parent.isEmpty()) break;
-            if (table.find(parentMatchesSubdomains ? parent : "." + parent).isPresent()) return true;
+        List<String> keys = ParentDomains.of(host, parentMatchesSubdomains);
+        for (int i = 1; i < keys.size(); i++) {
+            if (table.find(keys.get(i)).isPresent()) return true;
         }
         return false;
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.smarthost.config.tables.ParentDomains;
 import org.smarthost.config.tables.RecipientDelimiter;
 
 /**
@@ -33,16 +34,9 @@ public final class AccessKeys {
      */
     public static List<Key> domain(String name, boolean parentStyle) {
         List<Key> keys = new ArrayList<>();
-        boolean partial = false;
-        int pos = 0;
-        while (pos < name.length()) {
-            keys.add(new Key(name.substring(pos), partial));
-            if (!partial && validHostaddr(name)) break;
-            int next = name.indexOf('.', pos + 1);
-            if (next < 0) break;
-            pos = parentStyle ? next + 1 : next;
-            partial = true;
-        }
+        if (name.isEmpty()) return keys;
+        if (validHostaddr(name)) return List.of(new Key(name, false));
+        for (String d : ParentDomains.of(name, parentStyle)) keys.add(new Key(d, !keys.isEmpty()));
         return keys;
     }
 
@@ -80,14 +74,7 @@ public final class AccessKeys {
         if (bare != null) add(keys, bare, true);
         int at = address.lastIndexOf('@');
         if (at >= 0) {
-            String domain = address.substring(at + 1);
-            int pos = 0;
-            while (pos < domain.length()) {
-                add(keys, domain.substring(pos), true);
-                int next = domain.indexOf('.', pos + 1);
-                if (next < 0) break;
-                pos = parentStyle ? next + 1 : next;
-            }
+            for (String d : ParentDomains.of(address.substring(at + 1), parentStyle)) add(keys, d, true);
             add(keys, address.substring(0, at + 1), true);
             if (bare != null) add(keys, bare.substring(0, bare.lastIndexOf('@') + 1), true);
         }
