@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -120,6 +121,9 @@ final class GatedReceiver implements MessageReceiver, AutoCloseable {
 
         private void append(byte[] bytes) {
             awaitGate();
+            // A disk slower than loopback, also after the gate opens: otherwise the disk thread can
+            // keep up with the socket once released, and a test sees a single pause by chance.
+            LockSupport.parkNanos(200_000);
             try {
                 ByteBuffer b = ByteBuffer.wrap(bytes);
                 while (b.hasRemaining()) out.write(b);
